@@ -1,0 +1,55 @@
+# NioChat — the two commands: `make run` and `make test`. Both set everything up on first use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The first Python >= 3.11 on PATH (override with `make PYTHON=/path/to/python3.12 …`).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: help install run test lint format typecheck migrate check-migrations clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "NioChat precisa de Python 3.11 ou mais novo (python3 --version)."; exit 1; fi
+	@echo "==> Preparando $(VENV) com $$($(PYTHON) --version)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install everything (only when requirements change)
+
+run: install ## Start everything (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set)
+	@$(BIN)/niochat run
+
+test: install ## Run the whole test suite against real PostgreSQL and Redis
+	@$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+lint: install ## ruff (lint + format check) and mypy
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy .
+
+typecheck: install ## mypy only
+	@$(BIN)/mypy .
+
+format: install ## Format and fix what ruff can
+	@$(BIN)/ruff format .
+	@$(BIN)/ruff check --fix .
+
+migrate: install ## Apply migrations
+	@$(BIN)/niochat migrate
+
+check-migrations: install ## Migrations match the models (alembic check)
+	@$(BIN)/niochat migrate --check
+
+clean: ## Remove .venv and caches (keeps instance/ data)
+	rm -rf $(VENV) .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,1 @@
+"""Streamlit dashboards. Queries are plain functions returning DataFrames, so they are tested alone."""

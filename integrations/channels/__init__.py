@@ -1,0 +1,1 @@
+"""Channel adapters: turn each provider's webhook payloads into normalized events and send messages out."""

@@ -1,0 +1,1 @@
+"""Background work on RQ, one queue per concern so bulk work never starves live traffic."""

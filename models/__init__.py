@@ -1,0 +1,46 @@
+"""The data model and the domain operations that keep it consistent. Imports no Flask or Streamlit, so
+workers and dashboards import it alone."""
+
+from models.ai import AISettings, KnowledgeEntry
+from models.audit import AuditLog
+from models.base import Base
+from models.contact import Contact
+from models.conversation import Conversation, ConversationLabel, ConversationRead
+from models.csat import CsatResponse, CsatSettings, CsatSurvey
+from models.event import ConversationEvent
+from models.inbox import Inbox, SyncRun
+from models.label import ContactLabel, Label
+from models.message import Message
+from models.outbox import OutboxEvent
+from models.reply import MessageTemplate, QuickReply
+from models.sgp import SgpIntegration
+from models.tenant import Tenant
+from models.user import Team, TeamMember, User
+
+__all__ = [
+    "AISettings",
+    "AuditLog",
+    "Base",
+    "Contact",
+    "ContactLabel",
+    "Conversation",
+    "ConversationEvent",
+    "ConversationLabel",
+    "ConversationRead",
+    "CsatResponse",
+    "CsatSettings",
+    "CsatSurvey",
+    "Inbox",
+    "KnowledgeEntry",
+    "Label",
+    "Message",
+    "MessageTemplate",
+    "OutboxEvent",
+    "QuickReply",
+    "SgpIntegration",
+    "SyncRun",
+    "Team",
+    "TeamMember",
+    "Tenant",
+    "User",
+]

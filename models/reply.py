@@ -1,0 +1,36 @@
+"""What agents send quickly: quick replies typed with `/shortcut`, and Meta-approved message templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, IdMixin, TenantScoped, TimestampMixin
+
+
+class QuickReply(IdMixin, TimestampMixin, TenantScoped, Base):
+    __tablename__ = "quick_replies"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "shortcut"),)
+
+    shortcut: Mapped[str] = mapped_column(sa.String(40))
+    title: Mapped[str] = mapped_column(sa.String(120))
+    content: Mapped[str] = mapped_column(sa.Text)
+    team_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    media_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class MessageTemplate(IdMixin, TimestampMixin, TenantScoped, Base):
+    __tablename__ = "message_templates"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "inbox_id", "name", "language"),)
+
+    inbox_id: Mapped[int | None] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("inboxes.id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(sa.String(120))
+    language: Mapped[str] = mapped_column(sa.String(16), default="pt_BR", server_default="pt_BR")
+    category: Mapped[str] = mapped_column(sa.String(32), default="UTILITY", server_default="UTILITY")
+    status: Mapped[str] = mapped_column(sa.String(16), default="approved", server_default="approved")
+    body: Mapped[str] = mapped_column(sa.Text)  # with {{1}} placeholders, for preview and parameter count
+    components: Mapped[list[Any]] = mapped_column(default=list, server_default=sa.text("'[]'::jsonb"))

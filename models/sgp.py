@@ -1,0 +1,29 @@
+"""The tenant's SGP (ISP management system) connection: where the AI looks customers up and acts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, IdMixin, TenantScoped, TimestampMixin
+from models.crypto import EncryptedText
+
+
+class SgpIntegration(IdMixin, TimestampMixin, TenantScoped, Base):
+    __tablename__ = "sgp_integrations"
+    __table_args__ = (sa.UniqueConstraint("tenant_id"),)
+
+    enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    base_url: Mapped[str] = mapped_column(sa.String(500))
+    auth_mode: Mapped[str] = mapped_column(sa.String(16), default="token", server_default="token")  # or basic
+    app_name: Mapped[str | None] = mapped_column(sa.String(120))
+    token: Mapped[str | None] = mapped_column(EncryptedText)
+    username: Mapped[str | None] = mapped_column(sa.String(120))
+    password: Mapped[str | None] = mapped_column(EncryptedText)
+    allow_trust_unlock: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    allow_open_ticket: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    last_test_at: Mapped[datetime | None]
+    last_test_ok: Mapped[bool | None]
+    last_test_error: Mapped[str | None] = mapped_column(sa.Text)

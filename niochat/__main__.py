@@ -1,0 +1,3 @@
+from niochat.cli import main
+
+main()

@@ -1,0 +1,171 @@
+"""`niochat run`: everything in one terminal. Starts the embedded servers when no URLs are given,
+migrates, seeds the demo on a first development run, starts web, workers and dashboards as children,
+prints where to click, and on Ctrl-C stops every child, then the servers it started."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from types import FrameType
+
+import click
+
+from models.db import Database
+from niochat.config import Settings
+from niochat.health import check_http, dashboards_url, web_url
+from niochat.runtime import Stores, start_stores, stop_stores
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Child:
+    name: str
+    command: list[str]
+    process: subprocess.Popen[bytes] | None = None
+
+
+@dataclass
+class Supervisor:
+    settings: Settings
+    stores: Stores
+    children: list[Child] = field(default_factory=list)
+    stopping: bool = False
+
+    def child_env(self) -> dict[str, str]:
+        return {**os.environ, "DATABASE_URL": self.stores.database_url, "REDIS_URL": self.stores.redis_url}
+
+    def start_children(self) -> None:
+        from niochat.cli.serve import dashboards_command
+
+        me = [sys.executable, "-m", "niochat"]
+        self.children = [
+            Child("web", [*me, "web"]),
+            Child("worker-live", [*me, "worker", "--group", "live"]),
+            Child("worker-bulk", [*me, "worker", "--group", "bulk"]),
+            Child("dashboards", dashboards_command(self.settings)),
+        ]
+        env = self.child_env()
+        for child in self.children:
+            # A session of their own: Ctrl-C reaches only us, and we stop them once, in order.
+            child.process = subprocess.Popen(child.command, env=env, start_new_session=True)
+
+    def wait_ready(self, timeout: float = 60) -> bool:
+        deadline = time.monotonic() + timeout
+        targets = {
+            "web": web_url(self.settings) + "/readyz",
+            "dashboards": dashboards_url(self.settings) + "/_stcore/health",
+        }
+        pending = dict(targets)
+        while pending and time.monotonic() < deadline:
+            for name, url in list(pending.items()):
+                if check_http(name, url, timeout=1).healthy:
+                    pending.pop(name)
+            if self.dead_child():
+                return False
+            time.sleep(0.3)
+        return not pending
+
+    def dead_child(self) -> Child | None:
+        for child in self.children:
+            if child.process is not None and child.process.poll() is not None:
+                return child
+        return None
+
+    def stop(self) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        for child in self.children:
+            if child.process and child.process.poll() is None:
+                child.process.terminate()
+        deadline = time.monotonic() + 15
+        for child in self.children:
+            if child.process is None:
+                continue
+            try:
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop in time; killing it", child.name)
+                child.process.kill()
+                child.process.wait()
+        stop_stores(self.settings, self.stores)
+
+
+def prepare(settings: Settings) -> Supervisor:
+    """Servers up, schema current, demo in place: everything before the children start."""
+    from niochat.migrate import upgrade
+
+    stores = start_stores(settings)
+    upgrade(stores.database_url)
+    return Supervisor(settings, stores)
+
+
+def seed_if_first_run(sup: Supervisor) -> list[str]:
+    from niochat.cli.banner import demo_lines
+    from niochat.demo import describe_demo, seed_demo
+
+    if sup.settings.is_production:
+        return []
+    db = Database(sup.stores.database_url, pool_size=1, max_overflow=0)
+    try:
+        with db.platform_session() as session:
+            if sup.settings.seed_demo:
+                info = seed_demo(session, sup.settings.public_url)
+            else:
+                info = describe_demo(session, sup.settings.public_url)
+    finally:
+        db.dispose()
+    return demo_lines(info)
+
+
+def run(settings: Settings) -> int:
+    started_at = time.monotonic()
+    sup = prepare(settings)
+    demo = seed_if_first_run(sup)
+
+    def _on_signal(signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        sup.start_children()
+        if not sup.wait_ready():
+            dead = sup.dead_child()
+            click.echo(
+                f"niochat: {dead.name if dead else 'web/dashboards'} não iniciou; veja o log acima.", err=True
+            )
+            return 1
+        banner(settings, demo, time.monotonic() - started_at)
+        while True:
+            dead = sup.dead_child()
+            if dead is not None:
+                code = dead.process.returncode if dead.process else None
+                click.echo(f"niochat: {dead.name} parou (código {code}); encerrando.", err=True)
+                return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        click.echo("\nEncerrando…")
+        return 0
+    finally:
+        sup.stop()
+        click.echo("NioChat parado.")
+
+
+def banner(settings: Settings, demo: list[str], seconds: float) -> None:
+    lines = [
+        "",
+        f"NioChat pronto em {seconds:.1f} s",
+        f"  Web:                     {settings.public_url}",
+        f"  Dashboards:              {dashboards_url(settings)}",
+        f"  Saúde:                   {web_url(settings)}/readyz",
+        *demo,
+        "  Ctrl-C encerra tudo.",
+        "",
+    ]
+    click.echo("\n".join(lines))

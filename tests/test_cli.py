@@ -1,0 +1,128 @@
+"""The `niochat` operator command."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from models import Inbox, Tenant, User
+from models.passwords import verify_password
+from niochat.cli import cli, manage, run, serve, status  # noqa: F401  (registers the commands)
+
+
+def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def test_migrate_is_idempotent(settings, db) -> None:  # type: ignore[no-untyped-def]
+    """`niochat migrate` on a current database succeeds and says so."""
+    result = invoke("migrate")
+    assert result.exit_code == 0, result.output
+    assert "atualizado" in result.output
+
+
+def test_tenant_user_and_inbox_create(settings, db) -> None:  # type: ignore[no-untyped-def]
+    """Create a tenant, an admin and an inbox; the inbox prints its webhook URL and secret as JSON."""
+    assert invoke("tenant", "create", "--slug", "provedor-x", "--name", "Provedor X").exit_code == 0
+    result = invoke(
+        "user", "create", "--tenant", "provedor-x", "--email", "Admin@X.com.br", "--name", "Admin",
+        "--role", "admin", "--password", "senha-forte-123",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = invoke(
+        "inbox", "create", "--tenant", "provedor-x", "--channel", "evolution", "--name", "Suporte",
+        "--credential", "base_url=http://evo:8080", "--credential", "instance=isp01", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    with db.platform_session() as session:
+        tenant = session.scalar(sa.select(Tenant).where(Tenant.slug == "provedor-x"))
+        user = session.scalar(sa.select(User).where(User.email == "admin@x.com.br"))
+        inbox = session.get(Inbox, info["inbox_id"])
+        assert user.tenant_id == tenant.id and user.role == "admin"
+        assert verify_password(user.password_hash, "senha-forte-123")
+        assert inbox.tenant_id == tenant.id
+        assert inbox.credentials == {"base_url": "http://evo:8080", "instance": "isp01"}
+        assert info["webhook_url"] == f"http://testserver/webhooks/evolution/{inbox.webhook_key}"
+        assert info["webhook_headers"] == {"X-NioChat-Secret": inbox.webhook_secret}
+
+
+def test_every_channel_prints_its_webhook(settings, db) -> None:  # type: ignore[no-untyped-def]
+    """Each channel type gets its provider's path and the secret that provider needs."""
+    invoke("tenant", "create", "--slug", "t", "--name", "T")
+    paths = {
+        "evolution": "evolution",
+        "uazapi": "uazapi",
+        "whatsapp_cloud": "whatsapp-cloud",
+        "telegram": "telegram",
+    }
+    infos = {}
+    for channel, path in paths.items():
+        result = invoke("inbox", "create", "--tenant", "t", "--channel", channel, "--json")
+        infos[channel] = json.loads(result.output)
+        assert f"/webhooks/{path}/" in infos[channel]["webhook_url"]
+    assert len(infos["whatsapp_cloud"]["verify_token"]) >= 32
+    assert len(infos["telegram"]["secret_token"]) >= 32
+    assert set(infos["evolution"]["webhook_headers"]) == {"X-NioChat-Secret"}
+    keys = {info["webhook_url"].rsplit("/", 1)[1] for info in infos.values()}
+    assert len(keys) == 4  # every inbox has its own unguessable key
+
+
+def test_cli_errors_are_one_clear_line(settings, db) -> None:  # type: ignore[no-untyped-def]
+    """Bad input exits non-zero with a message, not a traceback."""
+    result = CliRunner().invoke(cli, ["tenant", "create", "--slug", "Bad Slug", "--name", "x"])
+    assert result.exit_code == 1
+    assert "slug" in result.output and "Traceback" not in result.output
+    result = CliRunner().invoke(cli, ["inbox", "create", "--tenant", "nope", "--channel", "telegram"])
+    assert result.exit_code == 1 and "não encontrado" in result.output
+    invoke("tenant", "create", "--slug", "dup", "--name", "x")
+    result = CliRunner().invoke(cli, ["tenant", "create", "--slug", "dup", "--name", "x"])
+    assert result.exit_code == 1 and "já existe" in result.output
+    result = CliRunner().invoke(
+        cli, ["user", "create", "--tenant", "dup", "--email", "a@b.co", "--name", "A", "--password", "curta"]
+    )
+    assert result.exit_code == 1 and "8 caracteres" in result.output
+
+
+def test_user_password_is_prompted_when_absent(settings, db) -> None:  # type: ignore[no-untyped-def]
+    """Without --password the command asks twice and never echoes it."""
+    invoke("tenant", "create", "--slug", "p", "--name", "P")
+    result = invoke(
+        "user", "create", "--tenant", "p", "--email", "ag@p.com", "--name", "Ag",
+        input="segredo-123\nsegredo-123\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "segredo-123" not in result.output
+
+
+def test_seed_demo_is_idempotent(settings, db) -> None:  # type: ignore[no-untyped-def]
+    """Demo data loads once: tenant, three users, three teams, four inboxes, conversations in every state."""
+    first = invoke("seed-demo")
+    assert first.exit_code == 0 and "criados" in first.output
+    second = invoke("seed-demo")
+    assert second.exit_code == 0 and "já existiam" in second.output
+    from models import Conversation, Team
+
+    with db.platform_session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Tenant)) == 1
+        assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 3
+        teams = set(session.scalars(sa.select(Team.name)))
+        assert teams == {"Suporte Técnico", "Financeiro", "Comercial"}
+        channels = set(session.scalars(sa.select(Inbox.channel_type)))
+        assert channels == {"evolution", "uazapi", "whatsapp_cloud", "telegram"}
+        statuses = set(session.scalars(sa.select(Conversation.status)))
+        assert statuses == {"bot", "pending", "open", "closed"}
+    assert "admin@demo.niochat.local" in second.output
+    assert "/webhooks/telegram/" in second.output
+
+
+def test_status_reports_each_part(settings, db) -> None:  # type: ignore[no-untyped-def]
+    """With only the stores up, status names web, worker and dashboards as down and exits 1."""
+    result = CliRunner().invoke(cli, ["status", "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    parts = {p["name"]: p["healthy"] for p in report["parts"]}
+    assert parts == {"postgres": True, "redis": True, "web": False, "worker": False, "dashboards": False}
+    assert report["healthy"] is False

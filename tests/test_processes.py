@@ -1,0 +1,106 @@
+"""The worker, the dashboards and `niochat run` start and show they are connected."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from rq import Queue
+from streamlit.testing.v1 import AppTest
+
+from jobs.queues import DEFAULT, SYNC, connect
+from jobs.worker import run_worker
+from models import Conversation, Tenant
+from niochat.config import PROJECT_ROOT
+from tests.conftest import free_port
+
+
+def test_live_worker_runs_live_jobs_only(settings, redis_url: str) -> None:  # type: ignore[no-untyped-def]
+    """A burst live worker runs a default-queue job and leaves the bulk queue alone."""
+    conn = connect(redis_url)
+    live_job = Queue(DEFAULT, connection=conn).enqueue("operator.add", 2, 3)
+    bulk_job = Queue(SYNC, connection=conn).enqueue("operator.mul", 2, 3)
+    run_worker(redis_url, "live", burst=True)
+    live_job.refresh()
+    bulk_job.refresh()
+    assert live_job.is_finished and live_job.return_value() == 5
+    assert bulk_job.is_queued
+    run_worker(redis_url, "bulk", burst=True)
+    bulk_job.refresh()
+    assert bulk_job.return_value() == 6
+
+
+def test_dashboards_status_page_shows_connections(settings, db) -> None:  # type: ignore[no-untyped-def]
+    """The Streamlit status page reports PostgreSQL and Redis as connected."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboards" / "pages" / "status.py"), default_timeout=30)
+    at.run()
+    assert not at.exception
+    values = {m.label: m.value for m in at.metric}
+    assert values == {"PostgreSQL": "Conectado", "Redis": "Conectado"}
+    assert not at.error
+
+
+@pytest.mark.slow
+def test_run_starts_everything_and_ctrl_c_stops_it(settings, db, database_url: str, redis_url: str) -> None:  # type: ignore[no-untyped-def]
+    """`niochat run` migrates, seeds the demo, starts every part, reports healthy, and stops on SIGINT."""
+    web_port, dash_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "NIOCHAT_ENV": "development",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "WEB_PORT": str(web_port),
+        "DASHBOARDS_PORT": str(dash_port),
+        "PUBLIC_URL": f"http://127.0.0.1:{web_port}",
+        "LOG_LEVEL": "WARNING",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "niochat", "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, cwd=PROJECT_ROOT,
+    )  # fmt: skip
+    output: list[str] = []
+    try:
+        deadline = time.monotonic() + 90
+        assert proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                break
+            output.append(line)
+            if "Ctrl-C" in line:
+                break
+        text = "".join(output)
+        assert "NioChat pronto" in text, text
+        assert "admin@demo.niochat.local" in text and "/webhooks/evolution/" in text
+        assert httpx.get(f"http://127.0.0.1:{web_port}/readyz").status_code == 200
+        status = subprocess.run(
+            [sys.executable, "-m", "niochat", "status", "--json"], env=env, capture_output=True, text=True,
+            timeout=60, cwd=PROJECT_ROOT,
+        )  # fmt: skip
+        report = json.loads(status.stdout)
+        assert status.returncode == 0, report
+        assert {p["name"] for p in report["parts"] if p["healthy"]} == {
+            "postgres", "redis", "web", "worker", "dashboards",
+        }  # fmt: skip
+        with db.platform_session() as session:
+            assert session.scalar(sa.select(Tenant.name)) == "Provedor Demo"
+            assert session.scalar(sa.select(sa.func.count()).select_from(Conversation)) >= 4
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            rest, _ = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            rest, _ = proc.communicate()
+    assert proc.returncode == 0, rest
+    assert "NioChat parado" in rest
+    for port in (web_port, dash_port):
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=2)

@@ -1,0 +1,5 @@
+"""gunicorn entry: `gunicorn --worker-class gthread --workers 1 --threads 64 web.wsgi:app`."""
+
+from web import create_app
+
+app = create_app()
