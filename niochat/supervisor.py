@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -126,12 +127,22 @@ def seed_if_first_run(sup: Supervisor) -> list[str]:
 
 def run(settings: Settings) -> int:
     started_at = time.monotonic()
+    busy = [port for port in (settings.web_port, settings.dashboards_port) if port_in_use(port)]
+    if busy:
+        click.echo(
+            f"niochat: porta(s) {', '.join(map(str, busy))} em uso — outro NioChat já está rodando? "
+            "Pare-o ou defina WEB_PORT/DASHBOARDS_PORT.",
+            err=True,
+        )
+        return 1
     sup = prepare(settings)
     demo = seed_if_first_run(sup)
 
     def _on_signal(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    # Explicitly, because a shell starting us in the background hands us SIGINT ignored.
+    signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     try:
         sup.start_children()
@@ -155,6 +166,11 @@ def run(settings: Settings) -> int:
     finally:
         sup.stop()
         click.echo("NioChat parado.")
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def banner(settings: Settings, demo: list[str], seconds: float) -> None:

@@ -93,6 +93,8 @@ class InboundMessage:
     reaction_to_provider_id: str | None = None
     is_group: bool = False
     raw: dict[str, Any] = field(default_factory=dict)
+    # Our own message id echoed back by the provider (Uazapi `track_id`), for messages we sent.
+    client_message_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,9 @@ class StatusUpdate:
     error_code: str | None = None
     error_text: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    # Our message id echoed back (Meta `biz_opaque_callback_data`): links a status to a send whose
+    # answer was lost (timeout) before we learned the provider's id.
+    client_message_id: str | None = None
 
 
 @dataclass(frozen=True)
