@@ -1,0 +1,65 @@
+"""Evolution API v2 adapter: webhook authentication and parsing; the client lives in `evolution_client`.
+
+Evolution does not sign webhooks. We register the webhook with a custom header `X-NioChat-Secret` holding
+the inbox secret (`EvolutionClient.set_webhook`) and compare it in constant time; a `?secret=` query
+parameter is accepted too, for deployments where the URL had to carry it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from integrations.channels.base import (
+    AuthError,
+    ChannelCredentials,
+    EvolutionCredentials,
+    expect_credentials,
+    secrets_match,
+)
+from integrations.channels.events import Event, PayloadError
+from integrations.channels.evolution_client import WEBHOOK_SECRET_HEADER, EvolutionClient
+from integrations.channels.evolution_parse import parse_envelope, parse_message_record
+from integrations.channels.normalize import header, require_dict
+
+__all__ = ["EvolutionAdapter", "EvolutionClient", "parse_message_record"]
+
+
+class EvolutionAdapter:
+    channel_type = "evolution"
+    has_instances = True
+    has_history = True
+
+    def verify(
+        self,
+        headers: Mapping[str, str],
+        raw_body: bytes,
+        query: Mapping[str, str],
+        creds: ChannelCredentials,
+    ) -> None:
+        evo = expect_credentials(creds, EvolutionCredentials)
+        given = header(headers, WEBHOOK_SECRET_HEADER) or query.get("secret")
+        if not secrets_match(given, evo.webhook_secret):
+            raise AuthError("missing or wrong X-NioChat-Secret", 401)
+
+    def handshake(self, query: Mapping[str, str], creds: ChannelCredentials) -> str | None:
+        return None
+
+    def parse(self, body: Any, headers: Mapping[str, str] | None = None) -> list[Event]:
+        """One envelope per POST; a list of envelopes is accepted too."""
+        if isinstance(body, list):
+            return [e for item in body for e in parse_envelope(require_dict(item, "envelope"))]
+        if not isinstance(body, dict):
+            raise PayloadError("Evolution webhook body must be a JSON object")
+        return parse_envelope(body)
+
+    def client(
+        self,
+        creds: ChannelCredentials,
+        *,
+        http: httpx.Client | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> EvolutionClient:
+        return EvolutionClient(expect_credentials(creds, EvolutionCredentials), http=http, timeout=timeout)
