@@ -20,4 +20,15 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
     name = f"niochat-{group}-{socket.gethostname()}-{os.getpid()}"
     worker = Worker(list(queues), connection=connection, name=name)
     log.info("worker %s connected to Redis, queues: %s", name, ", ".join(queues))
-    return bool(worker.work(with_scheduler=True, burst=burst, logging_level="WARNING"))
+    stop = None
+    if group == "live" and not burst:
+        # The sweeper relays outbox rows the web process could not (Redis was down, web died).
+        from jobs.context import get_db, get_emitter
+        from jobs.relay import Relay, start_sweeper
+
+        stop = start_sweeper(Relay(get_db(), connection, get_emitter()))
+    try:
+        return bool(worker.work(with_scheduler=True, burst=burst, logging_level="WARNING"))
+    finally:
+        if stop is not None:
+            stop.set()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,11 +25,20 @@ def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, e
     )
 
 
+def _dispose_in_child(engine_ref: weakref.ref[Engine]) -> None:
+    engine = engine_ref()
+    if engine is not None:
+        engine.dispose(close=False)
+
+
 class Database:
     def __init__(self, url: str, **engine_options: int | bool) -> None:
         self.url = url
         self.engine = create_db_engine(url, **engine_options)  # type: ignore[arg-type]
         self._sessions = sessionmaker(bind=self.engine, class_=ScopedSession, expire_on_commit=False)
+        # RQ forks a process per job: the child must not reuse the parent's pooled connections.
+        engine_ref = weakref.ref(self.engine)
+        os.register_at_fork(after_in_child=lambda: _dispose_in_child(engine_ref))
 
     def session(self, tenant_id: int | None = None, *, platform: bool = False) -> ScopedSession:
         """A session the caller closes; prefer the context managers below."""

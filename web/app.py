@@ -8,11 +8,13 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jobs.queues import connect as redis_connect
+from jobs.realtime import Emitter
+from jobs.relay import BackgroundRelay, Relay
 from models.db import Database
 from niochat.config import Settings, get_settings, load_settings
 from niochat.logging import configure_logging
 from niochat.runtime import resolve_urls
-from web import health, realtime, requests
+from web import health, realtime, requests, webhooks
 from web.services import Services
 
 
@@ -33,12 +35,14 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         TESTING=settings.niochat_env == "test",
     )
     db = Database(urls.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
+    redis = redis_connect(urls.redis_url)
     app.extensions["niochat"] = Services(
         settings=settings,
         db=db,
-        redis=redis_connect(urls.redis_url),
+        redis=redis,
         redis_probe=redis_connect(urls.redis_url, retries=0),
         redis_url=urls.redis_url,
+        relay=BackgroundRelay(Relay(db, redis, Emitter(urls.redis_url))),
     )
 
     if settings.proxy_hops:
@@ -48,4 +52,5 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     requests.init_app(app)
     realtime.init_app(app, urls.redis_url)
     app.register_blueprint(health.bp)
+    app.register_blueprint(webhooks.bp)
     return app

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 from redis import Redis
@@ -18,6 +19,8 @@ class Services:
     redis: Redis
     redis_probe: Redis  # no retries: readiness must see an outage at once
     redis_url: str
+    relay: Any = None  # jobs.relay.BackgroundRelay
+    extras: dict[str, Any] = field(default_factory=dict)  # per-app caches owned by blueprints
 
 
 def services() -> Services:

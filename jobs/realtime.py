@@ -1,0 +1,114 @@
+"""Socket.IO emits from any process (web or worker) through the Redis message queue.
+
+Rooms are joined on the server after a permission check (web/realtime.py); this module only decides
+which rooms an event goes to, from the conversation's state:
+  t{tenant}:all           admins and supervisors: everything of the tenant
+  t{tenant}:bot           agents: conversations with the AI
+  t{tenant}:team:{id}     agents of a team: its waiting, unassigned conversations
+  t{tenant}:team:none     agents: waiting conversations of no team
+  u{user}                 one user: the conversations assigned to them
+  c{conversation}         whoever has the conversation open
+An update also goes to the rooms of the state it left (previous assignee, team) so lists drop it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import socketio
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from models import outbox_ops as topics
+from models.conversation import Conversation
+from models.enums import ConversationStatus
+from models.message import Message
+from models.outbox import OutboxEvent
+from models.serialize import conversation_dict, message_dict
+
+log = logging.getLogger(__name__)
+CHANNEL = "niochat-socketio"
+
+
+def conversation_rooms(
+    conv: Conversation, extra_user_ids: Iterable[int | None] = (), extra_team_ids: Iterable[int | None] = ()
+) -> set[str]:
+    t = conv.tenant_id
+    rooms = {f"t{t}:all", f"c{conv.id}"}
+    if conv.status == ConversationStatus.BOT:
+        rooms.add(f"t{t}:bot")
+    if conv.status == ConversationStatus.PENDING and conv.assignee_id is None:
+        rooms.add(f"t{t}:team:{conv.team_id}" if conv.team_id else f"t{t}:team:none")
+    if conv.assignee_id:
+        rooms.add(f"u{conv.assignee_id}")
+    rooms.update(f"u{uid}" for uid in extra_user_ids if uid)
+    rooms.update(f"t{t}:team:{tid}" for tid in extra_team_ids if tid)
+    return rooms
+
+
+class Emitter:
+    def __init__(self, redis_url: str) -> None:
+        self.manager = socketio.RedisManager(redis_url, channel=CHANNEL, write_only=True)
+
+    def emit(self, event: str, data: dict[str, Any], rooms: Iterable[str]) -> None:
+        for room in sorted(set(rooms)):
+            self.manager.emit(event, data, room=room, namespace="/")
+
+    def emit_outbox(self, session: Session, rows: Sequence[OutboxEvent]) -> None:
+        """One batch of outbox rows → events, loading the rows they name in two queries."""
+        conv_ids = {int(r.payload["conversation_id"]) for r in rows if "conversation_id" in r.payload}
+        msg_ids = {int(r.payload["message_id"]) for r in rows if "message_id" in r.payload}
+        convs = (
+            {
+                c.id: c
+                for c in session.scalars(
+                    sa.select(Conversation)
+                    .where(Conversation.id.in_(conv_ids))
+                    .options(selectinload(Conversation.labels))
+                )
+            }
+            if conv_ids
+            else {}
+        )
+        msgs = (
+            {m.id: m for m in session.scalars(sa.select(Message).where(Message.id.in_(msg_ids)))}
+            if msg_ids
+            else {}
+        )
+        for row in rows:
+            try:
+                self._emit_row(row, convs, msgs)
+            except Exception:  # one bad row must not stop the others; the row is logged, not retried
+                log.exception("emit failed for outbox row %s", row.id)
+
+    def _emit_row(self, row: OutboxEvent, convs: dict[int, Conversation], msgs: dict[int, Message]) -> None:
+        p = row.payload
+        if row.topic == topics.INBOX_CONNECTION:
+            self.emit(
+                "inbox.connection",
+                {"inbox_id": p["inbox_id"], "state": p["state"]},
+                [f"t{row.tenant_id}:all"],
+            )
+            return
+        conv = convs.get(int(p.get("conversation_id", 0)))
+        if conv is None:
+            return
+        rooms = conversation_rooms(conv, [p.get("previous_assignee_id")], [p.get("previous_team_id")])
+        if row.topic in (topics.MESSAGE_CREATED, topics.MESSAGE_UPDATED, topics.MESSAGE_STATUS):
+            message = msgs.get(int(p["message_id"]))
+            if message is None:
+                return
+            data = {"message": message_dict(message), "conversation": conversation_dict(conv)}
+            name = {
+                topics.MESSAGE_CREATED: "message.created",
+                topics.MESSAGE_UPDATED: "message.updated",
+                topics.MESSAGE_STATUS: "message.status",
+            }[row.topic]
+            self.emit(name, data, rooms)
+        else:
+            name = (
+                "conversation.created" if row.topic == topics.CONVERSATION_CREATED else "conversation.updated"
+            )
+            self.emit(name, {"conversation": conversation_dict(conv), "change": p.get("change")}, rooms)

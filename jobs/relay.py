@@ -1,0 +1,199 @@
+"""The outbox relay: rows recorded by the domain become RQ jobs and Socket.IO emits.
+
+Two paths call `relay`: the web process right after a commit (in a background thread, so a webhook's
+answer never waits for Redis), and a sweeper loop in the live worker that picks up whatever is left
+(Redis was down, the web process died). Rows are claimed with FOR UPDATE SKIP LOCKED, published, then
+marked relayed in the same transaction; publishing twice is possible after a crash between the two, so
+every consumer is idempotent (jobs re-check state; the browser de-duplicates by id).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from redis import Redis
+from rq import Queue
+
+from jobs import queues
+from jobs.realtime import Emitter
+from models import outbox_ops as topics
+from models.base import utcnow
+from models.db import Database
+from models.outbox import OutboxEvent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a topic's rows go: a job (function path, queue), optionally delayed."""
+
+    function: str
+    queue: str
+    args: Callable[[OutboxEvent], tuple[Any, ...]]
+    delay: Callable[[OutboxEvent], float] | None = None
+
+
+def _tenant_and(*keys: str) -> Callable[[OutboxEvent], tuple[Any, ...]]:
+    return lambda row: (row.tenant_id, *(row.payload.get(k) for k in keys))
+
+
+JOB_ROUTES: dict[str, list[Route]] = {
+    topics.MESSAGE_SEND: [Route("jobs.outbound.send_message", queues.OUTBOUND, _tenant_and("message_id"))],
+    topics.MEDIA_FETCH: [Route("jobs.media.fetch_media", queues.MEDIA, _tenant_and("message_id"))],
+    topics.TELEGRAM_CALLBACK: [
+        Route("jobs.outbound.answer_callback", queues.OUTBOUND, _tenant_and("inbox_id", "callback_query_id"))
+    ],
+    topics.INBOX_RECONNECTED: [
+        Route("jobs.sync.recover_gap", queues.SYNC, _tenant_and("inbox_id", "since", "until"))
+    ],
+    topics.STATUS_UNMATCHED: [
+        Route(
+            "jobs.statuses.retry_unmatched",
+            queues.DEFAULT,
+            lambda row: (row.tenant_id, row.payload),
+            delay=lambda row: 2.0 * (2 ** int(row.payload.get("attempt", 0))),
+        )
+    ],
+}
+SOCKET_TOPICS = {
+    topics.MESSAGE_CREATED,
+    topics.MESSAGE_UPDATED,
+    topics.MESSAGE_STATUS,
+    topics.CONVERSATION_CREATED,
+    topics.CONVERSATION_UPDATED,
+    topics.INBOX_CONNECTION,
+}
+
+
+class Relay:
+    def __init__(self, db: Database, redis: Redis, emitter: Emitter | None = None) -> None:
+        self.db = db
+        self.redis = redis
+        self.emitter = emitter
+        self._queues: dict[str, Queue] = {}
+
+    def _queue(self, name: str) -> Queue:
+        if name not in self._queues:
+            self._queues[name] = Queue(name, connection=self.redis)
+        return self._queues[name]
+
+    def relay(self, ids: Sequence[int] | None = None, limit: int = 500) -> int:
+        """Publish unrelayed rows (these ids, or the oldest `limit`); returns how many were relayed."""
+        with self.db.platform_session() as session:
+            stmt = sa.select(OutboxEvent).where(OutboxEvent.relayed_at.is_(None))
+            stmt = stmt.where(OutboxEvent.id.in_(ids)) if ids else stmt
+            rows = list(
+                session.scalars(stmt.order_by(OutboxEvent.id).limit(limit).with_for_update(skip_locked=True))
+            )
+            if not rows:
+                return 0
+            self._publish(rows, session)
+            now = utcnow()
+            for row in rows:
+                row.relayed_at = now
+                row.attempts += 1
+        return len(rows)
+
+    def _publish(self, rows: Iterable[OutboxEvent], session: Any) -> None:
+        emits = [row for row in rows if row.topic in SOCKET_TOPICS and row.payload.get("notify", True)]
+        with self.redis.pipeline(transaction=False) as pipe:
+            for row in rows:
+                for route in JOB_ROUTES.get(row.topic, ()):
+                    q = self._queue(route.queue)
+                    job_id = f"outbox-{row.id}-{route.function.rsplit('.', 1)[1]}"
+                    if route.delay is not None:
+                        q.enqueue_in(
+                            timedelta(seconds=route.delay(row)), route.function, *route.args(row),
+                            job_id=job_id, pipeline=pipe,
+                        )  # fmt: skip
+                    else:
+                        q.enqueue(route.function, *route.args(row), job_id=job_id, pipeline=pipe)
+            pipe.execute()
+        if emits and self.emitter is not None:
+            self.emitter.emit_outbox(session, emits)
+
+    def record_failure(self, ids: Sequence[int], error: BaseException) -> None:
+        """Leave the rows for the sweeper, with the reason on them for `niochat status`/the health page."""
+        try:
+            with self.db.platform_session() as session:
+                session.execute(
+                    sa.update(OutboxEvent)
+                    .where(OutboxEvent.id.in_(ids), OutboxEvent.relayed_at.is_(None))
+                    .values(
+                        attempts=OutboxEvent.attempts + 1, last_error=f"{type(error).__name__}: {error}"[:500]
+                    )
+                )
+        except Exception:
+            log.exception("could not record relay failure")
+
+
+class BackgroundRelay:
+    """The web process's relay: webhook handlers hand over ids and answer at once."""
+
+    def __init__(self, relay: Relay) -> None:
+        self.relay = relay
+        self._queue: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        if self._thread is None:
+            with self._lock:  # started on first use: apps built only to run a CLI command never start it
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+                    self._thread.start()
+        self._queue.put(ids)
+
+    def _run(self) -> None:
+        while True:
+            batch = self._queue.get()
+            while not self._queue.empty() and len(batch) < 500:
+                batch += self._queue.get_nowait()
+            try:
+                self.relay.relay(batch)
+            except Exception as exc:  # Redis or PostgreSQL down: the sweeper will retry
+                log.warning("outbox relay failed, rows left for the sweeper: %s", exc)
+                self.relay.record_failure(batch, exc)
+
+
+def sweep_forever(relay: Relay, interval: float = 1.0, stop: threading.Event | None = None) -> None:
+    """The worker's sweeper: relays what the web's immediate path could not, oldest first."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            while relay.relay() and not stop.is_set():
+                pass
+        except Exception as exc:
+            log.warning("outbox sweep failed: %s", exc)
+        stop.wait(interval)
+
+
+def start_sweeper(relay: Relay, interval: float = 1.0) -> threading.Event:
+    stop = threading.Event()
+    threading.Thread(
+        target=sweep_forever, args=(relay, interval, stop), name="outbox-sweeper", daemon=True
+    ).start()
+    return stop
+
+
+def wait_relayed(db: Database, timeout: float = 5.0) -> bool:
+    """For tests and tools: wait until no row is left unrelayed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with db.platform_session() as session:
+            left = session.scalar(sa.select(sa.func.count()).where(OutboxEvent.relayed_at.is_(None)))
+        if not left:
+            return True
+        time.sleep(0.05)
+    return False

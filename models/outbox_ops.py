@@ -1,0 +1,32 @@
+"""Recording side effects in the outbox, inside the caller's transaction.
+
+Topics are the contract between the domain and the relay (`jobs/relay.py`): each names what happened,
+the payload carries ids only, and consumers look the rows up again (they may run after further changes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models.outbox import OutboxEvent
+
+MESSAGE_CREATED = "message.created"
+MESSAGE_UPDATED = "message.updated"
+MESSAGE_STATUS = "message.status"
+MESSAGE_SEND = "message.send"
+MEDIA_FETCH = "media.fetch"
+CONVERSATION_CREATED = "conversation.created"
+CONVERSATION_UPDATED = "conversation.updated"
+INBOX_CONNECTION = "inbox.connection"
+INBOX_RECONNECTED = "inbox.reconnected"
+STATUS_UNMATCHED = "status.unmatched"
+TELEGRAM_CALLBACK = "telegram.callback"
+CSAT_REPLY = "csat.reply"
+
+
+def record(session: Session, tenant_id: int | None, topic: str, **payload: Any) -> OutboxEvent:
+    event = OutboxEvent(tenant_id=tenant_id, topic=topic, payload=payload)
+    session.add(event)
+    return event

@@ -1,0 +1,145 @@
+"""Provider webhooks: authenticate, parse, ingest in one transaction, answer in milliseconds.
+
+No outside HTTP call happens here: media, sends and AI replies are outbox rows relayed after commit.
+Answers: 200 stored (or ignored), 400 malformed (reason logged, nothing stored), 401/403 wrong secret,
+404 unknown inbox, 503 when the database is unreachable (so the provider retries later).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, jsonify, request
+from sqlalchemy.exc import OperationalError
+
+from integrations.channels.base import AuthError, ChannelCredentials, build_credentials
+from integrations.channels.events import PayloadError
+from integrations.channels.registry import get_adapter
+from models.inbox import WEBHOOK_PROVIDER_SLUG, Inbox
+from models.ingest import InboxRef, ingest
+from niochat import logging as nlog
+from web.requests import error_body
+from web.services import services
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+log = logging.getLogger(__name__)
+CHANNEL_BY_SLUG = {slug: channel for channel, slug in WEBHOOK_PROVIDER_SLUG.items()}
+_CACHE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class WebhookInbox:
+    ref: InboxRef
+    credentials: ChannelCredentials
+    active: bool
+
+
+class InboxCache:
+    """Inbox lookups by webhook key, kept briefly: a busy number sends hundreds of webhooks a second,
+    and each lookup would otherwise decrypt the credentials again. Changes apply within 30 s."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[float, WebhookInbox | None]] = {}
+
+    def get(self, key: str) -> WebhookInbox | None:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._items.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = _load_inbox(key)
+        with self._lock:
+            if len(self._items) > 10_000:
+                self._items.clear()
+            self._items[key] = (now + _CACHE_SECONDS, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def _load_inbox(key: str) -> WebhookInbox | None:
+    with services().db.platform_session() as session:
+        inbox = session.scalar(sa.select(Inbox).where(Inbox.webhook_key == key))
+        if inbox is None:
+            return None
+        creds = build_credentials(
+            str(inbox.channel_type), inbox.credentials, webhook_secret=inbox.webhook_secret
+        )
+        return WebhookInbox(ref=InboxRef.of(inbox), credentials=creds, active=inbox.is_active)
+
+
+def _inbox_or_404(provider: str, key: str) -> WebhookInbox:
+    channel = CHANNEL_BY_SLUG.get(provider)
+    if channel is None:
+        abort(404)
+    found = inbox_cache().get(key)
+    if found is None or found.ref.channel_type != channel or not found.active:
+        log.info("webhook for unknown inbox (%s)", provider)
+        abort(404)
+    nlog.bind(tenant_id=found.ref.tenant_id)
+    return found
+
+
+def inbox_cache() -> InboxCache:
+    svc = services()
+    cache: InboxCache | None = svc.extras.get("inbox_cache")
+    if cache is None:
+        cache = svc.extras.setdefault("inbox_cache", InboxCache())
+    return cache
+
+
+@bp.get("/<provider>/<key>")
+def handshake(provider: str, key: str) -> Response | tuple[Response, int] | tuple[str, int, dict[str, str]]:
+    """Meta's subscription check: echo hub.challenge when hub.verify_token is ours."""
+    found = _inbox_or_404(provider, key)
+    adapter = get_adapter(found.ref.channel_type)
+    try:
+        challenge = adapter.handshake(request.args, found.credentials)
+    except AuthError as exc:
+        log.warning("webhook handshake refused: %s", exc.reason)
+        return error_body(exc.status_code, "forbidden", "Token de verificação inválido."), exc.status_code
+    if challenge is None:
+        abort(405)
+    return challenge, 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.post("/<provider>/<key>")
+def receive(provider: str, key: str) -> tuple[Response, int] | Response:
+    found = _inbox_or_404(provider, key)
+    adapter = get_adapter(found.ref.channel_type)
+    raw = request.get_data(cache=False)
+    headers = dict(request.headers)  # adapters look headers up case-insensitively
+    try:
+        adapter.verify(headers, raw, request.args, found.credentials)
+    except AuthError as exc:
+        log.warning("webhook refused (%s): %s", provider, exc.reason)
+        code = "unauthorized" if exc.status_code == 401 else "forbidden"
+        return error_body(
+            exc.status_code, code, "Assinatura ou segredo do webhook inválido."
+        ), exc.status_code
+    try:
+        body = json.loads(raw)
+        events = adapter.parse(body, headers)
+    except (ValueError, PayloadError) as exc:  # JSONDecodeError is a ValueError
+        reason = str(exc)[:300]
+        log.warning("webhook rejected as malformed (%s): %s", provider, reason, extra={"reason": reason})
+        return error_body(400, "bad_request", "Corpo do webhook inválido.", reason=reason), 400
+    if not events:
+        return jsonify(ok=True, stored=0, duplicates=0, ignored=True), 200
+    svc = services()
+    try:
+        with svc.db.tenant_session(found.ref.tenant_id) as session:
+            report = ingest(session, found.ref, events)
+    except OperationalError as exc:
+        log.error("webhook not stored, database unavailable: %s", exc.orig)
+        return error_body(503, "unavailable", "Banco de dados indisponível; tente novamente."), 503
+    svc.relay.submit(report.outbox_ids)
+    return jsonify(ok=True, stored=len(report.created_messages), duplicates=report.duplicates), 200
