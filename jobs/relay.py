@@ -141,7 +141,7 @@ class BackgroundRelay:
 
     def __init__(self, relay: Relay) -> None:
         self.relay = relay
-        self._queue: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[list[int] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -155,16 +155,33 @@ class BackgroundRelay:
                     self._thread.start()
         self._queue.put(ids)
 
+    def close(self, timeout: float = 10.0) -> None:
+        """Relay what was handed over, then stop (app teardown, tests)."""
+        thread = self._thread
+        if thread is not None:
+            self._queue.put(None)
+            thread.join(timeout)
+            self._thread = None
+
     def _run(self) -> None:
         while True:
-            batch = self._queue.get()
+            first = self._queue.get()
+            if first is None:
+                return
+            batch, stop = list(first), False
             while not self._queue.empty() and len(batch) < 500:
-                batch += self._queue.get_nowait()
+                more = self._queue.get_nowait()
+                if more is None:
+                    stop = True
+                    break
+                batch += more
             try:
                 self.relay.relay(batch)
             except Exception as exc:  # Redis or PostgreSQL down: the sweeper will retry
                 log.warning("outbox relay failed, rows left for the sweeper: %s", exc)
                 self.relay.record_failure(batch, exc)
+            if stop:
+                return
 
 
 def sweep_forever(relay: Relay, interval: float = 1.0, stop: threading.Event | None = None) -> None:

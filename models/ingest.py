@@ -9,12 +9,11 @@ deliveries can never open two conversations. Side effects are outbox rows, relay
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from integrations.channels.base import MEDIA_TYPES
@@ -27,10 +26,9 @@ from integrations.channels.events import (
     MessageDeleted,
     StatusUpdate,
 )
+from models import ingest_sql as sql
 from models import outbox_ops as topics
 from models.base import utcnow
-from models.contact import Contact
-from models.conversation import Conversation
 from models.csat import CsatSurvey
 from models.enums import (
     ActorKind,
@@ -40,46 +38,14 @@ from models.enums import (
     EventKind,
     SenderKind,
 )
-from models.event import ConversationEvent
 from models.inbox import Inbox
-from models.message import Message
+from models.ingest_base import InboxRef, IngestReport, message_id_by_provider, touch_inbox
+from models.ingest_events import ingest_connection, ingest_deletion, ingest_status
 from models.phones import try_normalize_phone
-from models.statuses import apply_status
+
+__all__ = ["InboxRef", "IngestReport", "ingest"]
 
 log = logging.getLogger(__name__)
-
-# Touch the inbox's "last seen" columns at most this often: every delivery updating one hot row would
-# serialise all webhooks of a busy number on its row lock.
-_INBOX_TOUCH_INTERVAL = timedelta(seconds=5)
-
-
-@dataclass(frozen=True)
-class InboxRef:
-    """What ingestion needs of an inbox; cheap to keep between deliveries."""
-
-    id: int
-    tenant_id: int
-    channel_type: str
-    ai_enabled: bool
-    default_team_id: int | None
-
-    @classmethod
-    def of(cls, inbox: Inbox) -> InboxRef:
-        return cls(
-            inbox.id, inbox.tenant_id, str(inbox.channel_type), inbox.ai_enabled, inbox.default_team_id
-        )
-
-
-@dataclass
-class IngestReport:
-    """What one call stored; `outbox_ids` are relayed by the caller after commit."""
-
-    created_messages: list[int] = field(default_factory=list)
-    duplicates: int = 0
-    ignored: int = 0
-    statuses_applied: int = 0
-    statuses_unmatched: int = 0
-    outbox_ids: list[int] = field(default_factory=list)
 
 
 def ingest(
@@ -92,24 +58,21 @@ def ingest(
         if isinstance(event, InboundMessage):
             _ingest_message(session, inbox, event, report, outbox, source)
         elif isinstance(event, StatusUpdate):
-            _ingest_status(session, inbox, event, report, outbox)
+            ingest_status(session, inbox, event, report, outbox)
         elif isinstance(event, MessageDeleted):
-            _ingest_deletion(session, inbox, event, report, outbox)
+            ingest_deletion(session, inbox, event, report, outbox)
         elif isinstance(event, ConnectionUpdate):
-            _ingest_connection(session, inbox, event, outbox)
+            ingest_connection(session, inbox, event, outbox)
         elif isinstance(event, CallbackAnswerNeeded):
             outbox.append(
-                topics.record(
-                    session,
+                topics.row(
                     inbox.tenant_id,
                     topics.TELEGRAM_CALLBACK,
                     inbox_id=inbox.id,
                     callback_query_id=event.callback_query_id,
                 )
             )
-    if outbox:
-        session.flush()
-        report.outbox_ids = [row.id for row in outbox]
+    report.outbox_ids = topics.insert_rows(session, outbox)
     return report
 
 
@@ -127,12 +90,7 @@ def _ingest_message(
     if msg.is_group:
         report.ignored += 1  # customer service is one-to-one; group chats are not conversations
         return
-    exists = session.scalar(
-        sa.select(Message.id).where(
-            Message.inbox_id == inbox.id, Message.provider_message_id == msg.provider_message_id
-        )
-    )
-    if exists is not None:
+    if message_id_by_provider(session, inbox.id, msg.provider_message_id) is not None:
         report.duplicates += 1
         return
     contact_id = _upsert_contact(session, inbox, msg)
@@ -141,26 +99,20 @@ def _ingest_message(
         log.warning("message %s ignored: no usable sender address", msg.provider_message_id)
         return
     conversation, created = _conversation_for(session, inbox, contact_id, msg)
-    reply_to_id = _message_id_by_provider(
+    reply_to_id = message_id_by_provider(
         session, inbox.id, msg.reply_to_provider_id or msg.reaction_to_provider_id
     )
-    message_id = session.scalar(
-        pg_insert(Message)
-        .values(**_message_values(inbox, conversation.id, msg, reply_to_id))
-        .on_conflict_do_nothing(index_elements=["inbox_id", "provider_message_id"])
-        .returning(Message.id)
-    )
+    message_id = session.scalar(sql.INSERT_MESSAGE, _message_values(inbox, conversation.id, msg, reply_to_id))
     if message_id is None:  # a concurrent delivery of the same message won
         report.duplicates += 1
         return
     report.created_messages.append(message_id)
     _touch_conversation(session, conversation, msg)
-    _touch_inbox(session, inbox.id, Inbox.last_inbound_at, msg.timestamp)
+    touch_inbox(session, inbox.id, Inbox.last_inbound_at, msg.timestamp)
     notify = source == "webhook"
     if created:
         outbox.append(
-            topics.record(
-                session,
+            topics.row(
                 inbox.tenant_id,
                 topics.CONVERSATION_CREATED,
                 conversation_id=conversation.id,
@@ -168,8 +120,7 @@ def _ingest_message(
             )
         )
     outbox.append(
-        topics.record(
-            session,
+        topics.row(
             inbox.tenant_id,
             topics.MESSAGE_CREATED,
             message_id=message_id,
@@ -181,7 +132,7 @@ def _ingest_message(
         )
     )
     if msg.media is not None and msg.content_type in MEDIA_TYPES:
-        outbox.append(topics.record(session, inbox.tenant_id, topics.MEDIA_FETCH, message_id=message_id))
+        outbox.append(topics.row(inbox.tenant_id, topics.MEDIA_FETCH, message_id=message_id))
 
 
 def _direction(msg: InboundMessage) -> str:
@@ -190,80 +141,85 @@ def _direction(msg: InboundMessage) -> str:
 
 def _upsert_contact(session: Session, inbox: InboxRef, msg: InboundMessage) -> int | None:
     """One row per person and tenant; the name comes only from the customer's own messages."""
-    name = None if msg.from_me else (msg.contact_name or None)
     now = utcnow()
+    params: dict[str, Any] = {
+        "tenant_id": inbox.tenant_id,
+        "name": None if msg.from_me else (msg.contact_name or None),
+        "last_seen_at": None if msg.from_me else now,
+        "updated_at": now,
+    }
     if msg.telegram_chat_id is not None:
-        key: dict[str, Any] = {"telegram_chat_id": msg.telegram_chat_id}
-        conflict = ["tenant_id", "telegram_chat_id"]
+        params["telegram_chat_id"] = msg.telegram_chat_id
+        stmt = sql.CONTACT_BY_TELEGRAM_FROM_ME if msg.from_me else sql.CONTACT_BY_TELEGRAM
     else:
         phone = try_normalize_phone(msg.phone or msg.chat_id)
         if phone is None:
             return None
-        key = {"phone_e164": phone, "wa_id": msg.phone or None}
-        conflict = ["tenant_id", "phone_e164"]
-    stmt = pg_insert(Contact).values(tenant_id=inbox.tenant_id, name=name, last_seen_at=now, **key)
-    updates: dict[str, Any] = {
-        "name": sa.func.coalesce(Contact.name, stmt.excluded.name),
-        "updated_at": now,
-    }
-    if not msg.from_me:
-        updates["last_seen_at"] = now
-        if "wa_id" in key:
-            updates["wa_id"] = stmt.excluded.wa_id
-    upsert = stmt.on_conflict_do_update(index_elements=conflict, set_=updates).returning(Contact.id)
-    return session.scalar(upsert)
+        params.update(phone_e164=phone, wa_id=msg.phone or None)
+        stmt = sql.CONTACT_BY_PHONE_FROM_ME if msg.from_me else sql.CONTACT_BY_PHONE
+    return session.scalar(stmt, params)
+
+
+@dataclass(frozen=True)
+class _Conv:
+    """The two facts ingestion needs; loading the whole entity (and its eager relationships) per
+    delivery cost more than every other statement together."""
+
+    id: int
+    status: ConversationStatus
 
 
 def _conversation_for(
     session: Session, inbox: InboxRef, contact_id: int, msg: InboundMessage
-) -> tuple[Conversation, bool]:
+) -> tuple[_Conv, bool]:
     """The conversation not closed, or the closed one whose CSAT survey this answers, or a new one."""
-    current = session.scalar(
-        sa.select(Conversation).where(
-            Conversation.inbox_id == inbox.id,
-            Conversation.contact_id == contact_id,
-            Conversation.status != ConversationStatus.CLOSED,
-        )
-    )
+    current = session.execute(
+        sql.ACTIVE_CONVERSATION, {"inbox_id": inbox.id, "contact_id": contact_id}
+    ).first()
     if current is not None:
-        return current, False
+        return _Conv(current[0], current[1]), False
     if not msg.from_me:
         waiting = _conversation_awaiting_csat(session, inbox, contact_id, msg.timestamp)
         if waiting is not None:
-            return waiting, False
+            return _Conv(waiting, ConversationStatus.CLOSED), False
     status = ConversationStatus.BOT if inbox.ai_enabled else ConversationStatus.PENDING
     now = utcnow()
-    conversation = Conversation(
-        tenant_id=inbox.tenant_id,
-        inbox_id=inbox.id,
-        contact_id=contact_id,
-        status=status,
-        team_id=inbox.default_team_id,
-        waiting_since=now if status == ConversationStatus.PENDING else None,
+    conversation_id = session.scalar(
+        sql.INSERT_CONVERSATION,
+        {
+            "tenant_id": inbox.tenant_id,
+            "inbox_id": inbox.id,
+            "contact_id": contact_id,
+            "status": status,
+            "team_id": inbox.default_team_id,
+            "waiting_since": now if status == ConversationStatus.PENDING else None,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
-    session.add(conversation)
-    session.flush()
-    session.add(
-        ConversationEvent(
-            tenant_id=inbox.tenant_id,
-            conversation_id=conversation.id,
-            kind=EventKind.CREATED,
-            actor_kind=ActorKind.USER if msg.from_me else ActorKind.CONTACT,
-            to_status=status,
-            to_team_id=inbox.default_team_id,
-            data={"first_message": msg.provider_message_id},
-        )
+    assert conversation_id is not None
+    session.execute(
+        sql.INSERT_EVENT,
+        {
+            "tenant_id": inbox.tenant_id,
+            "conversation_id": conversation_id,
+            "kind": EventKind.CREATED,
+            "actor_kind": ActorKind.USER if msg.from_me else ActorKind.CONTACT,
+            "to_status": status,
+            "to_team_id": inbox.default_team_id,
+            "data": {"first_message": msg.provider_message_id},
+            "created_at": now,
+        },
     )
-    return conversation, True
+    return _Conv(conversation_id, status), True
 
 
 def _conversation_awaiting_csat(
     session: Session, inbox: InboxRef, contact_id: int, at: datetime
-) -> Conversation | None:
+) -> int | None:
     """A survey sent and not expired: the reply is captured on the closed conversation, not a new one."""
     return session.scalar(
-        sa.select(Conversation)
-        .join(CsatSurvey, CsatSurvey.conversation_id == Conversation.id)
+        sa.select(CsatSurvey.conversation_id)
         .where(
             CsatSurvey.contact_id == contact_id,
             CsatSurvey.inbox_id == inbox.id,
@@ -272,14 +228,6 @@ def _conversation_awaiting_csat(
         )
         .order_by(CsatSurvey.sent_at.desc())
         .limit(1)
-    )
-
-
-def _message_id_by_provider(session: Session, inbox_id: int, provider_id: str | None) -> int | None:
-    if not provider_id:
-        return None
-    return session.scalar(
-        sa.select(Message.id).where(Message.inbox_id == inbox_id, Message.provider_message_id == provider_id)
     )
 
 
@@ -344,140 +292,11 @@ def _message_values(
     return values
 
 
-def _touch_conversation(session: Session, conversation: Conversation, msg: InboundMessage) -> None:
-    values: dict[str, Any] = {"last_message_at": msg.timestamp}
+def _touch_conversation(session: Session, conversation: _Conv, msg: InboundMessage) -> None:
     if msg.from_me:
-        values["last_outbound_at"] = msg.timestamp
-        values["first_reply_at"] = sa.func.coalesce(Conversation.first_reply_at, msg.timestamp)
-    elif conversation.status != ConversationStatus.CLOSED:
-        values["last_inbound_at"] = msg.timestamp
-        values["unread_count"] = Conversation.unread_count + 1
-    session.execute(sa.update(Conversation).where(Conversation.id == conversation.id).values(**values))
-
-
-def _touch_inbox(session: Session, inbox_id: int, column: Any, at: datetime) -> None:
-    session.execute(
-        sa.update(Inbox)
-        .where(Inbox.id == inbox_id, sa.or_(column.is_(None), column < at - _INBOX_TOUCH_INTERVAL))
-        .values({column.key: at})
-        .execution_options(synchronize_session=False)
-    )
-
-
-# --- statuses, deletions, connection -----------------------------------------------------------------------
-
-
-def _ingest_status(
-    session: Session, inbox: InboxRef, event: StatusUpdate, report: IngestReport, outbox: list[Any]
-) -> None:
-    applied = apply_status(
-        session,
-        inbox.id,
-        event.provider_message_id,
-        event.status,
-        event.timestamp,
-        error_code=event.error_code,
-        error_text=event.error_text,
-    )
-    _touch_inbox(session, inbox.id, Inbox.last_status_at, event.timestamp)
-    if applied is None:
-        # Either already at or past this status (a repeat, or out of order: nothing to do), or the
-        # message is not known yet: a status can overtake the commit of our own send.
-        known = _message_id_by_provider(session, inbox.id, event.provider_message_id)
-        if known is None:
-            report.statuses_unmatched += 1
-            outbox.append(
-                topics.record(
-                    session,
-                    inbox.tenant_id,
-                    topics.STATUS_UNMATCHED,
-                    inbox_id=inbox.id,
-                    provider_message_id=event.provider_message_id,
-                    status=str(event.status),
-                    timestamp=event.timestamp.isoformat(),
-                    error_code=event.error_code,
-                    error_text=event.error_text,
-                    attempt=0,
-                )
-            )
-        return
-    report.statuses_applied += 1
-    message_id, conversation_id = applied
-    outbox.append(
-        topics.record(
-            session,
-            inbox.tenant_id,
-            topics.MESSAGE_STATUS,
-            message_id=message_id,
-            conversation_id=conversation_id,
-            status=str(event.status),
-        )
-    )
-
-
-def _ingest_deletion(
-    session: Session, inbox: InboxRef, event: MessageDeleted, report: IngestReport, outbox: list[Any]
-) -> None:
-    row = session.execute(
-        sa.update(Message)
-        .where(
-            Message.inbox_id == inbox.id,
-            Message.provider_message_id == event.provider_message_id,
-            Message.deleted_at.is_(None),
-        )
-        .values(deleted_at=event.timestamp)
-        .returning(Message.id, Message.conversation_id)
-        .execution_options(synchronize_session=False)
-    ).first()
-    if row is None:
-        report.ignored += 1
-        return
-    outbox.append(
-        topics.record(
-            session,
-            inbox.tenant_id,
-            topics.MESSAGE_UPDATED,
-            message_id=row[0],
-            conversation_id=row[1],
-            change="deleted",
-        )
-    )
-
-
-def _ingest_connection(session: Session, inbox: InboxRef, event: ConnectionUpdate, outbox: list[Any]) -> None:
-    row = session.get(Inbox, inbox.id, with_for_update=True)
-    if row is None:
-        return
-    previous = row.connection_state
-    state = event.state
-    if state == previous and not event.qr_code:
-        return
-    row.connection_state = state
-    row.connection_changed_at = event.timestamp
-    if event.qr_code or event.pair_code:
-        row.settings = {
-            **row.settings,
-            "qr_code": event.qr_code,
-            "pair_code": event.pair_code,
-            "qr_at": event.timestamp.isoformat(),
-        }
-    if state == "open":
-        gap_start = row.last_disconnected_at
-        row.last_connected_at = event.timestamp
-        row.settings = {k: v for k, v in row.settings.items() if k not in ("qr_code", "pair_code", "qr_at")}
-        if previous != "open" and gap_start is not None:
-            outbox.append(
-                topics.record(
-                    session,
-                    inbox.tenant_id,
-                    topics.INBOX_RECONNECTED,
-                    inbox_id=inbox.id,
-                    since=gap_start.isoformat(),
-                    until=event.timestamp.isoformat(),
-                )
-            )
-    elif previous == "open":
-        row.last_disconnected_at = event.timestamp
-    outbox.append(
-        topics.record(session, inbox.tenant_id, topics.INBOX_CONNECTION, inbox_id=inbox.id, state=state)
-    )
+        stmt = sql.TOUCH_CONVERSATION_FROM_ME
+    elif conversation.status == ConversationStatus.CLOSED:
+        stmt = sql.TOUCH_CONVERSATION_CLOSED  # a CSAT answer: no unread badge, no 24-hour window
+    else:
+        stmt = sql.TOUCH_CONVERSATION_INBOUND
+    session.execute(stmt, {"conversation_id": conversation.id, "at": msg.timestamp})

@@ -14,11 +14,13 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.elements import BindParameter
 
 from models.base import TenantScoped
 
 TENANT_KEY = "tenant_id"
 PLATFORM_KEY = "platform"
+_CRITERIA_KEY = "_tenant_criteria"
 
 
 class TenantScopeError(PermissionError):
@@ -57,14 +59,51 @@ def _scope_statement(state: ORMExecuteState) -> None:
         _check_insert_tenant(state, tenant_id)
         return
     if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(
-            with_loader_criteria(
-                TenantScoped,
-                lambda cls: cls.tenant_id == tenant_id,
-                include_aliases=True,
-                track_closure_variables=False,
-            )
-        )
+        state.statement = state.statement.options(_criteria(session, tenant_id))
+
+
+def _criteria(session: ScopedSession, tenant_id: int) -> Any:
+    """Built once per session: constructing the option costs more than many of the queries it guards."""
+    cached = session.info.get(_CRITERIA_KEY)
+    if cached is not None and cached[0] == tenant_id:
+        return cached[1]
+    option = with_loader_criteria(
+        TenantScoped,
+        lambda cls: cls.tenant_id == tenant_id,
+        include_aliases=True,
+        track_closure_variables=False,
+    )
+    session.info[_CRITERIA_KEY] = (tenant_id, option)
+    return option
+
+
+def _insert_tenant_values(statement: Any) -> list[Any] | None:
+    """tenant_id values of an INSERT … VALUES, read from the statement without compiling it.
+
+    Compiling costs more than the insert itself on the ingestion hot path, so the VALUES clause is read
+    directly (SQLAlchemy keeps it on `_values` / `_multi_values`); None means "shape not recognised",
+    and the caller falls back to compiling.
+    """
+    rows: list[dict[Any, Any]] = []
+    multi = getattr(statement, "_multi_values", None)
+    single = getattr(statement, "_values", None)
+    if multi:
+        rows = [row for group in multi for row in group if isinstance(row, dict)]
+        if len(rows) != sum(len(group) for group in multi):
+            return None
+    elif single:
+        rows = [dict(single)]
+    else:
+        return []
+    found: list[Any] = []
+    for row in rows:
+        for column, value in row.items():
+            if getattr(column, "key", column) == "tenant_id":
+                if not isinstance(value, BindParameter):
+                    return None
+                if value.value is not None:  # a placeholder is filled from the execution parameters
+                    found.append(value.value)
+    return found
 
 
 def _check_insert_tenant(state: ORMExecuteState, tenant_id: int) -> None:
@@ -72,11 +111,11 @@ def _check_insert_tenant(state: ORMExecuteState, tenant_id: int) -> None:
     if not _touches_tenant_tables(state):
         return
     statement = state.statement
-    assert isinstance(statement, ClauseElement)
-    compiled = statement.compile()
-    values: list[Any] = [
-        v for k, v in compiled.params.items() if k == "tenant_id" or k.startswith("tenant_id_m")
-    ]
+    values = _insert_tenant_values(statement)
+    if values is None:
+        assert isinstance(statement, ClauseElement)
+        params = statement.compile().params
+        values = [v for k, v in params.items() if k == "tenant_id" or k.startswith("tenant_id_m")]
     rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
     values += [row["tenant_id"] for row in rows if isinstance(row, dict) and "tenant_id" in row]
     if not values or any(v != tenant_id for v in values):

@@ -7,7 +7,9 @@ started once by the controlling pytest process and stopped when it ends.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,26 +36,33 @@ def pytest_configure(config: pytest.Config) -> None:
     if not _is_controller(config):
         return
     started = []
+    # One id per test run: concurrent runs on one machine share the embedded PostgreSQL but never a
+    # database, and each gets its own Redis.
+    os.environ.setdefault("NIOCHAT_TEST_RUN", uuid.uuid4().hex[:8])
     if not os.environ.get("TEST_DATABASE_URL"):
         was_running = embedded.postgres_running(TEST_INSTANCE / "postgres")
         os.environ["TEST_DATABASE_URL"] = embedded.ensure_postgres(TEST_INSTANCE / "postgres", "postgres")
         started += [] if was_running else ["postgres"]
     if not os.environ.get("TEST_REDIS_URL"):
-        was_running = embedded.redis_running_pid(TEST_INSTANCE / "redis") is not None
-        os.environ["TEST_REDIS_URL"] = embedded.ensure_redis(TEST_INSTANCE / "redis")
-        started += [] if was_running else ["redis"]
+        os.environ["TEST_REDIS_URL"] = embedded.ensure_redis(_run_redis_dir())
+        started.append("redis")
     config.stash[_STARTED] = started
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     started = config.stash.get(_STARTED, [])
     if "redis" in started:
-        embedded.stop_redis(TEST_INSTANCE / "redis")
+        embedded.stop_redis(_run_redis_dir())
+        shutil.rmtree(_run_redis_dir(), ignore_errors=True)
     if "postgres" in started:
         embedded.stop_postgres(TEST_INSTANCE / "postgres")
 
 
 _STARTED = pytest.StashKey[list[str]]()
+
+
+def _run_redis_dir() -> Path:
+    return TEST_INSTANCE / f"redis-{os.environ['NIOCHAT_TEST_RUN']}"
 
 
 def _worker_number(config: pytest.Config) -> int:
@@ -95,12 +104,12 @@ def database_url(admin_database_url: str, worker_number: int) -> Iterator[str]:
     """A fresh, migrated database for this test worker."""
     from niochat.migrate import upgrade
 
-    name = f"niochat_test_{worker_number}"
-    embedded.drop_database(admin_database_url, name)
+    name = f"niochat_test_{os.environ['NIOCHAT_TEST_RUN']}_{worker_number}"
     embedded.create_database(admin_database_url, name)
     url = _with_database(admin_database_url, name)
     upgrade(url)
     yield url
+    embedded.drop_database(admin_database_url, name)
 
 
 @pytest.fixture(scope="session")
@@ -168,6 +177,7 @@ def app(settings: Settings, db: object):  # type: ignore[no-untyped-def]
 
     application = create_app(settings)
     yield application
+    application.extensions["niochat"].relay.close()
     application.extensions["niochat"].db.dispose()
 
 

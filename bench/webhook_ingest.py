@@ -1,0 +1,318 @@
+"""Webhook ingestion benchmark: NioChat's pipeline against a minimal baseline handler, in the same run.
+
+    .venv/bin/python -m bench.webhook_ingest              # 60 s phases, results printed and saved
+    .venv/bin/python -m bench.webhook_ingest --seconds 10 # a quick look
+
+For each system (baseline first, then NioChat), on the embedded PostgreSQL and Redis under
+bench/.instance, behind gunicorn gthread with one worker (as in production):
+  1. throughput: closed loop, `--connections` keep-alive connections for `--seconds`;
+  2. latency: open loop at `--rate` deliveries/s for `--seconds`.
+Deliveries are Evolution `messages.upsert` webhooks, 30 % of them redeliveries of earlier ones, from 5,000
+customers. Afterwards the database is counted: every acknowledged message stored once, none twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from bench.loadgen import Result, build_request, run_closed, run_open
+from niochat import embedded
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "bench" / ".instance"
+REDELIVERY_SHARE = 0.30
+CUSTOMERS = 5000
+
+
+@dataclass
+class Target:
+    name: str
+    port: int
+    path: str
+    headers: dict[str, str]
+
+
+class Deliveries:
+    """Deterministic stream of webhook bodies: new messages and redeliveries of earlier ones."""
+
+    def __init__(self, target: Target, prefix: str, seed: int = 7) -> None:
+        self.target = target
+        self.prefix = prefix
+        self.rng = random.Random(seed)
+        self.sent: list[tuple[str, bytes]] = []
+
+    def _new(self, n: int) -> tuple[str, bytes]:
+        message_id = f"{self.prefix}{n:010d}"
+        # A mobile, sometimes without the 9th digit as WhatsApp reports older accounts: still one contact.
+        ninth = "9" if self.rng.random() < 0.9 else ""
+        number = f"5511{ninth}8{self.rng.randrange(CUSTOMERS):07d}"
+        body = {
+            "event": "messages.upsert",
+            "instance": "bench",
+            "data": {
+                "key": {"remoteJid": f"{number}@s.whatsapp.net", "fromMe": False, "id": message_id},
+                "pushName": "Cliente",
+                "status": "DELIVERY_ACK",
+                "message": {"conversation": f"mensagem {n}: estou sem internet"},
+                "messageType": "conversation",
+                "messageTimestamp": int(time.time()),
+                "source": "android",
+            },
+            "date_time": "2026-11-21T11:20:00.000Z",
+            "sender": "5511999990000@s.whatsapp.net",
+            "server_url": "http://evo",
+            "apikey": None,
+        }
+        raw = build_request(
+            "127.0.0.1", self.target.port, self.target.path, json.dumps(body).encode(), self.target.headers
+        )
+        self.sent.append((message_id, raw))
+        return message_id, raw
+
+    def __call__(self, n: int) -> tuple[str, bytes]:
+        if self.sent and self.rng.random() < REDELIVERY_SHARE:
+            return self.rng.choice(self.sent)
+        return self._new(n)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(app: str, port: int, env: dict[str, str], threads: int) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "1", "--threads", str(threads),
+        "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048", app,
+    ]  # fmt: skip
+    proc = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"{app} did not start")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def measure(
+    target: Target, prefix: str, args: argparse.Namespace
+) -> tuple[Result, Result, Deliveries, Deliveries]:
+    warm = Deliveries(target, prefix + "W")
+    run_closed("127.0.0.1", target.port, warm, connections=args.connections, seconds=3)
+    through_src = Deliveries(target, prefix + "T")
+    throughput = run_closed(
+        "127.0.0.1", target.port, through_src, connections=args.connections, seconds=args.seconds
+    )
+    latency_src = Deliveries(target, prefix + "L", seed=11)
+    latency = run_open("127.0.0.1", target.port, latency_src, rate=args.rate, seconds=args.seconds)
+    return throughput, latency, through_src, latency_src
+
+
+def fresh_database(admin_url: str, name: str) -> str:
+    embedded.drop_database(admin_url, name)
+    embedded.create_database(admin_url, name)
+    return str(sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False))
+
+
+def prepare_niochat(database_url: str) -> tuple[str, str]:
+    from models.db import Database
+    from models.enums import ChannelType
+    from models.provisioning import create_inbox, create_tenant
+    from niochat.migrate import upgrade
+
+    upgrade(database_url)
+    db = Database(database_url, pool_size=1, max_overflow=0)
+    with db.platform_session() as session:
+        tenant = create_tenant(session, slug="bench", name="Bench")
+        inbox = create_inbox(session, tenant_id=tenant.id, channel=ChannelType.EVOLUTION, name="Bench",
+                             credentials={"base_url": "http://127.0.0.1:9", "api_key": "k", "instance": "bench"})  # fmt: skip
+        key, secret = inbox.webhook_key, inbox.webhook_secret
+    db.dispose()
+    return key, secret
+
+
+def count_stored(database_url: str, table: str, column: str, prefix: str) -> tuple[int, int]:
+    """(rows, distinct ids) whose id starts with prefix."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        rows, distinct = conn.execute(
+            sa.text(f"SELECT count(*), count(DISTINCT {column}) FROM {table} WHERE {column} LIKE :p"),  # noqa: S608
+            {"p": prefix + "%"},
+        ).one()
+    engine.dispose()
+    return int(rows), int(distinct)
+
+
+def wait_outbox_drained(database_url: str, timeout: float = 120) -> int:
+    engine = sa.create_engine(database_url)
+    deadline = time.monotonic() + timeout
+    left = -1
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            left = int(
+                conn.execute(
+                    sa.text("SELECT count(*) FROM outbox_events WHERE relayed_at IS NULL")
+                ).scalar_one()
+            )
+        if left == 0:
+            break
+        time.sleep(0.5)
+    engine.dispose()
+    return left
+
+
+def integrity(
+    database_url: str, table: str, column: str, sources: list[Deliveries], results: list[Result]
+) -> dict[str, int]:
+    acked = set()
+    for result in results:
+        acked.update(result.acked_keys)
+    prefixes = {s.prefix for s in sources}
+    rows = distinct = 0
+    for prefix in prefixes:
+        r, d = count_stored(database_url, table, column, prefix)
+        rows, distinct = rows + r, distinct + d
+    return {"acked_unique": len(acked), "stored_rows": rows, "lost": max(0, len(acked) - distinct),
+            "duplicated": rows - distinct}  # fmt: skip
+
+
+def summary(name: str, throughput: Result, latency: Result, rate: float) -> dict[str, float]:
+    ms = 1000
+    return {
+        "system": name,  # type: ignore[dict-item]
+        "deliveries_per_s": round(throughput.rate, 1),
+        "throughput_p50_ms": round(throughput.percentile(50) * ms, 2),
+        "throughput_p99_ms": round(throughput.percentile(99) * ms, 2),
+        "open_rate": rate,
+        "open_achieved_per_s": round(latency.rate, 1),
+        "open_p50_ms": round(latency.percentile(50) * ms, 2),
+        "open_p99_ms": round(latency.percentile(99) * ms, 2),
+        "non_200": sum(v for k, v in {**throughput.statuses, **latency.statuses}.items() if k != 200)
+        + throughput.errors
+        + latency.errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rate", type=float, default=320)
+    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--save", action="store_true", help="write the results into docs/benchmarks.md")
+    args = parser.parse_args()
+
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    admin_url = embedded.ensure_postgres(INSTANCE / "postgres", "postgres")
+    redis_url = embedded.ensure_redis(INSTANCE / "redis")
+    try:
+        rows = []
+        # Baseline
+        base_url = fresh_database(admin_url, "bench_baseline")
+        engine = sa.create_engine(base_url)
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("CREATE TABLE bench_baseline (provider_id text PRIMARY KEY, body jsonb NOT NULL)")
+            )
+        engine.dispose()
+        port = free_port()
+        base_env = {"DATABASE_URL": base_url, "REDIS_URL": redis_url, "BASELINE_SECRET": "bench-secret"}
+        proc = start_server("bench.baseline_app:app", port, base_env, args.threads)
+        target = Target("baseline", port, "/hook", {"X-NioChat-Secret": "bench-secret"})
+        try:
+            b_through, b_lat, b_s1, b_s2 = measure(target, "BASE", args)
+        finally:
+            stop_server(proc)
+        b_integrity = integrity(base_url, "bench_baseline", "provider_id", [b_s1, b_s2], [b_through, b_lat])
+        rows.append((summary("baseline", b_through, b_lat, args.rate), b_integrity))
+
+        # NioChat
+        nio_url = fresh_database(admin_url, "bench_niochat")
+        key, secret = prepare_niochat(nio_url)
+        port = free_port()
+        env = {"NIOCHAT_ENV": "development", "DATABASE_URL": nio_url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING",
+               "INSTANCE_PATH": str(INSTANCE), "PUBLIC_URL": f"http://127.0.0.1:{port}", "DB_POOL_SIZE": "32"}  # fmt: skip
+        proc = start_server("web.wsgi:app", port, env, args.threads)
+        target = Target("niochat", port, f"/webhooks/evolution/{key}", {"X-NioChat-Secret": secret})
+        try:
+            n_through, n_lat, n_s1, n_s2 = measure(target, "NIO", args)
+            left = wait_outbox_drained(nio_url)
+        finally:
+            stop_server(proc)
+        n_integrity = integrity(nio_url, "messages", "provider_message_id", [n_s1, n_s2], [n_through, n_lat])
+        n_integrity["outbox_unrelayed"] = left
+        rows.append((summary("niochat", n_through, n_lat, args.rate), n_integrity))
+    finally:
+        embedded.stop_redis(INSTANCE / "redis")
+        embedded.stop_postgres(INSTANCE / "postgres")
+
+    report = render(rows, args)
+    print(report)
+    if args.save:
+        save(report)
+
+
+def render(rows: list[tuple[dict[str, float], dict[str, int]]], args: argparse.Namespace) -> str:
+    (base, base_i), (nio, nio_i) = rows
+    ratio = nio["deliveries_per_s"] / base["deliveries_per_s"] if base["deliveries_per_s"] else float("nan")
+    lines = [
+        f"Command: `.venv/bin/python -m bench.webhook_ingest --seconds {args.seconds:g} --connections "
+        f"{args.connections} --rate {args.rate:g} --threads {args.threads}`",
+        "",
+        "| system | deliveries/s (closed loop) | ack p50 | ack p99 | open loop rate | achieved | ack p50 | ack p99 "
+        "| non-200 | acked unique | stored | lost | duplicated |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s, i in ((base, base_i), (nio, nio_i)):
+        lines.append(
+            f"| {s['system']} | {s['deliveries_per_s']} | {s['throughput_p50_ms']} ms | {s['throughput_p99_ms']} ms "
+            f"| {s['open_rate']:g}/s | {s['open_achieved_per_s']} | {s['open_p50_ms']} ms | {s['open_p99_ms']} ms "
+            f"| {s['non_200']} | {i['acked_unique']} | {i['stored_rows']} | {i['lost']} | {i['duplicated']} |"
+        )
+    lines += ["", f"Ratio NioChat / baseline (deliveries/s): **{ratio:.2f}**"]
+    if "outbox_unrelayed" in nio_i:
+        lines.append(f"Outbox rows left unrelayed after the run: {nio_i['outbox_unrelayed']}")
+    return "\n".join(lines)
+
+
+def save(report: str) -> None:
+    doc = ROOT / "docs" / "benchmarks.md"
+    start, end = "<!-- webhook_ingest:start -->", "<!-- webhook_ingest:end -->"
+    text = doc.read_text() if doc.exists() else "# Benchmarks\n"
+    block = f"{start}\n{report}\n{end}"
+    if start in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text += f"\n## Webhook ingestion\n\n{block}\n"
+    doc.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
