@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint format typecheck migrate check-migrations clean
+.PHONY: help install run test lint format typecheck migrate check-migrations vendor clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -50,6 +50,11 @@ migrate: install ## Apply migrations
 
 check-migrations: install ## Migrations match the models (alembic check)
 	@$(BIN)/niochat migrate --check
+
+vendor: ## Refresh web/static/vendor from the npm registry (package-lock.json); the result is committed
+	npm ci --ignore-scripts --no-audit --no-fund
+	cp node_modules/socket.io-client/dist/socket.io.min.js web/static/vendor/
+	cp node_modules/socket.io-client/LICENSE web/static/vendor/socket.io.LICENSE
 
 clean: ## Remove .venv and caches (keeps instance/ data)
 	rm -rf $(VENV) .mypy_cache .ruff_cache *.egg-info
