@@ -62,6 +62,14 @@ class Settings(BaseSettings):
 
     seed_demo: bool = True  # first `run` in development loads demo data
 
+    # Accounts and the REST API's tokens (web/auth, web/api).
+    rate_limit_enabled: bool = True
+    auth_rate_limit: str = "10/minute"  # per client IP on every credential-checking endpoint
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    jwt_access_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    jwt_refresh_days: int = Field(default=30, ge=1, le=365)
+
     @field_validator("instance_path", mode="before")
     @classmethod
     def _absolute_instance(cls, value: Any) -> Any:
@@ -77,6 +85,19 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
         return level
+
+    @field_validator("auth_rate_limit")
+    @classmethod
+    def _rate_limit_syntax(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"write a limit like '10/minute' or '5/second;100/hour', not {value!r}"
+            ) from None
+        return value
 
     @field_validator("database_url")
     @classmethod

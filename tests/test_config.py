@@ -19,8 +19,8 @@ PROD = {
 def _no_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Isolate from the developer's .env and environment."""
     monkeypatch.chdir(tmp_path)
-    for key in ("NIOCHAT_ENV", "SECRET_KEY", "ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL", "LOG_LEVEL"):
-        monkeypatch.delenv(key, raising=False)
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
 
 
 @pytest.mark.parametrize("missing", ["secret_key", "encryption_key", "database_url", "redis_url"])
