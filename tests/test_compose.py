@@ -21,11 +21,11 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 
 EXPECTED_SERVICES = frozenset(
-    {"postgres", "redis", "migrate", "web", "worker", "worker-bulk", "dashboards", "nginx"}
+    {"postgres", "redis", "migrate", "web", "webhooks", "worker", "worker-bulk", "dashboards", "nginx"}
 )
-LONG_RUNNING = ("postgres", "redis", "web", "worker", "worker-bulk", "dashboards", "nginx")
+LONG_RUNNING = ("postgres", "redis", "web", "webhooks", "worker", "worker-bulk", "dashboards", "nginx")
 MUST_HAVE_HEALTHCHECK = LONG_RUNNING
-APP_SERVICES = ("migrate", "web", "worker", "worker-bulk", "dashboards")
+APP_SERVICES = ("migrate", "web", "webhooks", "worker", "worker-bulk", "dashboards")
 WORKER_SERVICES = ("worker", "worker-bulk")
 ONE_SHOT = "migrate"
 SECRETS = ("SECRET_KEY", "ENCRYPTION_KEY", "POSTGRES_PASSWORD")
@@ -459,8 +459,17 @@ def test_nginx_config_carries_socketio(nginx_conf: str) -> None:
 def test_nginx_upstreams_are_compose_services(services: dict[str, Any], nginx_conf: str) -> None:
     """Every upstream server in the nginx config is a compose service on the port it listens on."""
     servers = re.findall(r"^\s*server\s+([A-Za-z0-9_.-]+):(\d+)", nginx_conf, re.MULTILINE)
-    assert set(servers) == {("web", "8000"), ("dashboards", "8501")}, servers
+    assert set(servers) == {("web", "8000"), ("webhooks", "8000"), ("dashboards", "8501")}, servers
     assert all(host in services for host, _ in servers)
+
+
+def test_webhooks_have_their_own_processes(services: dict[str, Any], nginx_conf: str) -> None:
+    """/webhooks/ goes to a multi-process service without stickiness; Socket.IO stays on web."""
+    assert re.search(r"location\s+/webhooks/\s*\{\s*proxy_pass\s+http://niochat_webhooks;", nginx_conf)
+    block = nginx_conf[nginx_conf.index("upstream niochat_webhooks") :].split("}", 1)[0]
+    assert "ip_hash" not in block
+    command = [str(part) for part in services["webhooks"]["command"]]
+    assert command[command.index("--workers") + 1] != "1"
 
 
 def test_nginx_certificates_come_from_a_mount(services: dict[str, Any], nginx_conf: str) -> None:
