@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 
 from rq import Worker
 
@@ -23,10 +24,13 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
     stop = None
     if group == "live" and not burst:
         # The sweeper relays outbox rows the web process could not (Redis was down, web died).
+        # And a watch for sends left half-done by a worker that died (see jobs.outbound).
         from jobs.context import get_db, get_emitter
+        from jobs.outbound import watch_stalled
         from jobs.relay import Relay, start_sweeper
 
         stop = start_sweeper(Relay(get_db(), connection, get_emitter()))
+        threading.Thread(target=watch_stalled, args=(stop,), name="stalled-sends", daemon=True).start()
     try:
         return bool(worker.work(with_scheduler=True, burst=burst, logging_level="WARNING"))
     finally:

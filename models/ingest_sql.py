@@ -8,6 +8,8 @@ so `models.scoping` checks every row's tenant_id as usual.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -57,24 +59,35 @@ INSERT_MESSAGE = (
 
 _conv: sa.BindParameter[int] = sa.bindparam("conversation_id")
 _at = sa.bindparam("at", type_=sa.DateTime(timezone=True))
+
+
+def _latest(column: Any) -> Any:
+    """History arrives newest first: "last … at" columns only ever move forward."""
+    return sa.func.greatest(sa.func.coalesce(column, _at), _at)
+
+
 TOUCH_CONVERSATION_INBOUND = (
     sa.update(Conversation)
     .where(Conversation.id == _conv)
-    .values(last_message_at=_at, last_inbound_at=_at, unread_count=Conversation.unread_count + 1)
+    .values(
+        last_message_at=_latest(Conversation.last_message_at),
+        last_inbound_at=_latest(Conversation.last_inbound_at),
+        unread_count=Conversation.unread_count + 1,
+    )
     .execution_options(synchronize_session=False)
 )
 TOUCH_CONVERSATION_CLOSED = (
     sa.update(Conversation)
     .where(Conversation.id == _conv)
-    .values(last_message_at=_at)
+    .values(last_message_at=_latest(Conversation.last_message_at))
     .execution_options(synchronize_session=False)
 )
 TOUCH_CONVERSATION_FROM_ME = (
     sa.update(Conversation)
     .where(Conversation.id == _conv)
     .values(
-        last_message_at=_at,
-        last_outbound_at=_at,
+        last_message_at=_latest(Conversation.last_message_at),
+        last_outbound_at=_latest(Conversation.last_outbound_at),
         first_reply_at=sa.func.coalesce(Conversation.first_reply_at, _at),
     )
     .execution_options(synchronize_session=False)

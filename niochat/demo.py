@@ -48,6 +48,39 @@ DEMO_USERS = [
 ]
 DEMO_TEAMS = ["Suporte Técnico", "Financeiro", "Comercial"]
 
+# The demo inboxes talk to loopback stubs of the providers, which `niochat run` starts in development
+# (tests/stubs/dev.py). One table for both sides, so the keys the stubs expect are the ones we send.
+DEMO_STUB_HOST = "127.0.0.1"
+DEMO_STUBS: dict[str, dict[str, Any]] = {
+    "evolution": {"port": 18081, "api_key": "demo-evolution-key", "instance": "demo"},
+    "uazapi": {"port": 18082, "token": "demo-uazapi-token", "instance_name": "demo"},
+    "whatsapp_cloud": {
+        "port": 18083,
+        "access_token": "demo-cloud-token",
+        "app_secret": "demo-app-secret",
+        "phone_number_id": "106540352242922",
+    },
+    "telegram": {"port": 18084, "bot_token": "123456:demo-telegram"},
+}
+
+
+def demo_credentials(channel: ChannelType) -> dict[str, Any]:
+    """The stored credentials of a demo inbox: its stub's address and the keys that stub accepts."""
+    stub = DEMO_STUBS[channel.value]
+    base = f"http://{DEMO_STUB_HOST}:{stub['port']}"
+    if channel is ChannelType.EVOLUTION:
+        return {"base_url": base, "api_key": stub["api_key"], "instance": stub["instance"]}
+    if channel is ChannelType.UAZAPI:
+        return {"base_url": base, "token": stub["token"], "instance_name": stub["instance_name"]}
+    if channel is ChannelType.WHATSAPP_CLOUD:
+        return {
+            "graph_base_url": f"{base}/v21.0",
+            "access_token": stub["access_token"],
+            "phone_number_id": stub["phone_number_id"],
+            "app_secret": stub["app_secret"],
+        }
+    return {"api_base_url": base, "bot_token": stub["bot_token"]}
+
 
 @dataclass
 class DemoInfo:
@@ -120,11 +153,7 @@ def seed_demo(session: Session, public_url: str) -> DemoInfo:
             channel=ChannelType.EVOLUTION,
             name="WhatsApp Suporte (Evolution)",
             phone_number="+5511930000001",
-            credentials={
-                "base_url": "http://127.0.0.1:18081",
-                "api_key": "demo-evolution-key",
-                "instance": "demo",
-            },
+            credentials=demo_credentials(ChannelType.EVOLUTION),
         ),
         ChannelType.UAZAPI: create_inbox(
             session,
@@ -132,7 +161,7 @@ def seed_demo(session: Session, public_url: str) -> DemoInfo:
             channel=ChannelType.UAZAPI,
             name="WhatsApp Financeiro (Uazapi)",
             phone_number="+5511930000002",
-            credentials={"base_url": "http://127.0.0.1:18082", "token": "demo-uazapi-token"},
+            credentials=demo_credentials(ChannelType.UAZAPI),
         ),
         ChannelType.WHATSAPP_CLOUD: create_inbox(
             session,
@@ -140,19 +169,14 @@ def seed_demo(session: Session, public_url: str) -> DemoInfo:
             channel=ChannelType.WHATSAPP_CLOUD,
             name="WhatsApp Oficial (Cloud API)",
             phone_number="+5511930000003",
-            credentials={
-                "graph_base_url": "http://127.0.0.1:18083/v21.0",
-                "access_token": "demo-cloud-token",
-                "phone_number_id": "106540352242922",
-                "app_secret": "demo-app-secret",
-            },
+            credentials=demo_credentials(ChannelType.WHATSAPP_CLOUD),
         ),
         ChannelType.TELEGRAM: create_inbox(
             session,
             tenant_id=tenant.id,
             channel=ChannelType.TELEGRAM,
             name="Telegram Bot",
-            credentials={"api_base_url": "http://127.0.0.1:18084", "bot_token": "123456:demo-telegram"},
+            credentials=demo_credentials(ChannelType.TELEGRAM),
         ),
     }
     labels = {

@@ -12,12 +12,13 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 
 import click
 
 from models.db import Database
-from niochat.config import Settings
+from niochat.config import PROJECT_ROOT, Settings
 from niochat.health import check_http, dashboards_url, web_url
 from niochat.runtime import Stores, start_stores, stop_stores
 
@@ -29,6 +30,21 @@ class Child:
     name: str
     command: list[str]
     process: subprocess.Popen[bytes] | None = None
+    essential: bool = True  # when it dies, everything stops; the dev stubs are a convenience
+    cwd: Path | None = None
+
+
+def dev_stubs_child(settings: Settings) -> Child | None:
+    """In development, the loopback provider stubs the demo inboxes point at (tests/stubs/dev.py),
+    so sending from the demo works end to end. Never in production, nor when the tests package is not
+    part of this checkout (an installed wheel)."""
+    if settings.is_production:
+        log.info("provider stubs not started: production")
+        return None
+    if not (PROJECT_ROOT / "tests" / "stubs" / "dev.py").is_file():
+        log.info("provider stubs not started: tests/stubs is not in this installation")
+        return None
+    return Child("stubs", [sys.executable, "-m", "tests.stubs.dev"], essential=False, cwd=PROJECT_ROOT)
 
 
 @dataclass
@@ -51,10 +67,13 @@ class Supervisor:
             Child("worker-bulk", [*me, "worker", "--group", "bulk"]),
             Child("dashboards", dashboards_command(self.settings)),
         ]
+        stubs = dev_stubs_child(self.settings)
+        if stubs is not None:
+            self.children.append(stubs)
         env = self.child_env()
         for child in self.children:
             # A session of their own: Ctrl-C reaches only us, and we stop them once, in order.
-            child.process = subprocess.Popen(child.command, env=env, start_new_session=True)
+            child.process = subprocess.Popen(child.command, env=env, start_new_session=True, cwd=child.cwd)
 
     def wait_ready(self, timeout: float = 60) -> bool:
         deadline = time.monotonic() + timeout
@@ -74,7 +93,7 @@ class Supervisor:
 
     def dead_child(self) -> Child | None:
         for child in self.children:
-            if child.process is not None and child.process.poll() is not None:
+            if child.essential and child.process is not None and child.process.poll() is not None:
                 return child
         return None
 
