@@ -55,6 +55,9 @@ vendor: ## Refresh web/static/vendor from the npm registry (package-lock.json); 
 	npm ci --ignore-scripts --no-audit --no-fund
 	cp node_modules/socket.io-client/dist/socket.io.min.js web/static/vendor/
 	cp node_modules/socket.io-client/LICENSE web/static/vendor/socket.io.LICENSE
+	mkdir -p web/static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+		node_modules/swagger-ui-dist/LICENSE node_modules/swagger-ui-dist/NOTICE web/static/vendor/swagger-ui/
 
 clean: ## Remove .venv and caches (keeps instance/ data)
 	rm -rf $(VENV) .mypy_cache .ruff_cache *.egg-info

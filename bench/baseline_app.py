@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from flask import Flask, Response, abort, jsonify, request
 
 SECRET = os.environ["BASELINE_SECRET"].encode()
-engine = sa.create_engine(os.environ["DATABASE_URL"], pool_size=32, max_overflow=0)
+engine = sa.create_engine(
+    os.environ["DATABASE_URL"], pool_size=int(os.environ.get("POOL_SIZE", "16")), max_overflow=4
+)
 queue = redis.Redis.from_url(os.environ["REDIS_URL"])
 INSERT = sa.text(
     "INSERT INTO bench_baseline (provider_id, body) VALUES (:id, CAST(:body AS jsonb)) "

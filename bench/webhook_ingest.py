@@ -94,9 +94,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(app: str, port: int, env: dict[str, str], threads: int) -> subprocess.Popen[bytes]:
+def start_server(
+    app: str, port: int, env: dict[str, str], threads: int, workers: int
+) -> subprocess.Popen[bytes]:
     command = [
-        sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "1", "--threads", str(threads),
+        sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048", app,
     ]  # fmt: skip
     proc = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
@@ -225,7 +227,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rate", type=float, default=320)
-    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn processes, as the compose webhooks service"
+    )
     parser.add_argument("--save", action="store_true", help="write the results into docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -243,8 +248,13 @@ def main() -> None:
             )
         engine.dispose()
         port = free_port()
-        base_env = {"DATABASE_URL": base_url, "REDIS_URL": redis_url, "BASELINE_SECRET": "bench-secret"}
-        proc = start_server("bench.baseline_app:app", port, base_env, args.threads)
+        base_env = {
+            "DATABASE_URL": base_url,
+            "REDIS_URL": redis_url,
+            "BASELINE_SECRET": "bench-secret",
+            "POOL_SIZE": str(args.threads),
+        }
+        proc = start_server("bench.baseline_app:app", port, base_env, args.threads, args.workers)
         target = Target("baseline", port, "/hook", {"X-NioChat-Secret": "bench-secret"})
         try:
             b_through, b_lat, b_s1, b_s2 = measure(target, "BASE", args)
@@ -258,8 +268,8 @@ def main() -> None:
         key, secret = prepare_niochat(nio_url)
         port = free_port()
         env = {"NIOCHAT_ENV": "development", "DATABASE_URL": nio_url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING",
-               "INSTANCE_PATH": str(INSTANCE), "PUBLIC_URL": f"http://127.0.0.1:{port}", "DB_POOL_SIZE": "32"}  # fmt: skip
-        proc = start_server("web.wsgi:app", port, env, args.threads)
+               "INSTANCE_PATH": str(INSTANCE), "PUBLIC_URL": f"http://127.0.0.1:{port}", "WEB_ROLE": "webhooks", "DB_POOL_SIZE": str(args.threads), "DB_MAX_OVERFLOW": "4"}  # fmt: skip
+        proc = start_server("web.wsgi:app", port, env, args.threads, args.workers)
         target = Target("niochat", port, f"/webhooks/evolution/{key}", {"X-NioChat-Secret": secret})
         try:
             n_through, n_lat, n_s1, n_s2 = measure(target, "NIO", args)
@@ -284,7 +294,7 @@ def render(rows: list[tuple[dict[str, float], dict[str, int]]], args: argparse.N
     ratio = nio["deliveries_per_s"] / base["deliveries_per_s"] if base["deliveries_per_s"] else float("nan")
     lines = [
         f"Command: `.venv/bin/python -m bench.webhook_ingest --seconds {args.seconds:g} --connections "
-        f"{args.connections} --rate {args.rate:g} --threads {args.threads}`",
+        f"{args.connections} --rate {args.rate:g} --threads {args.threads} --workers {args.workers}`",
         "",
         "| system | deliveries/s (closed loop) | ack p50 | ack p99 | open loop rate | achieved | ack p50 | ack p99 "
         "| non-200 | acked unique | stored | lost | duplicated |",
@@ -302,15 +312,16 @@ def render(rows: list[tuple[dict[str, float], dict[str, int]]], args: argparse.N
     return "\n".join(lines)
 
 
-def save(report: str) -> None:
+def save(report: str, key: str = "webhook_ingest", title: str = "Webhook ingestion") -> None:
+    """Replace this benchmark's block in docs/benchmarks.md (or append it)."""
     doc = ROOT / "docs" / "benchmarks.md"
-    start, end = "<!-- webhook_ingest:start -->", "<!-- webhook_ingest:end -->"
+    start, end = f"<!-- {key}:start -->", f"<!-- {key}:end -->"
     text = doc.read_text() if doc.exists() else "# Benchmarks\n"
     block = f"{start}\n{report}\n{end}"
     if start in text:
         text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
-        text += f"\n## Webhook ingestion\n\n{block}\n"
+        text += f"\n## {title}\n\n{block}\n"
     doc.write_text(text)
 
 

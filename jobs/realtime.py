@@ -8,7 +8,8 @@ which rooms an event goes to, from the conversation's state:
   t{tenant}:team:none     agents: waiting conversations of no team
   u{user}                 one user: the conversations assigned to them
   c{conversation}         whoever has the conversation open
-An update also goes to the rooms of the state it left (previous assignee, team) so lists drop it.
+An update also goes to the rooms of the state it left (previous status, assignee, team: recorded by
+models.lifecycle) so lists drop it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import socketio
 import sqlalchemy as sa
+from redis.connection import parse_url
 from sqlalchemy.orm import Session, selectinload
 
 from models import outbox_ops as topics
@@ -32,29 +34,49 @@ log = logging.getLogger(__name__)
 CHANNEL = "niochat-socketio"
 
 
+def channel_for(redis_url: str) -> str:
+    """The pub/sub channel for this Redis database. Redis pub/sub ignores database numbers, so two
+    deployments (or two test workers) sharing one server on different dbs would otherwise receive each
+    other's events, with room names like `t1:all` that exist in both."""
+    db = int(parse_url(redis_url).get("db") or 0)
+    return CHANNEL if db == 0 else f"{CHANNEL}:{db}"
+
+
+def state_rooms(
+    tenant_id: int, conversation_id: int, status: str, assignee_id: int | None, team_id: int | None
+) -> set[str]:
+    """Who lists a conversation in this state: the rule of `models.permissions.conversation_visibility`
+    spelled as rooms."""
+    t = tenant_id
+    rooms = {f"t{t}:all", f"c{conversation_id}"}
+    if status == ConversationStatus.BOT:
+        rooms.add(f"t{t}:bot")
+    if status == ConversationStatus.PENDING and assignee_id is None:
+        rooms.add(f"t{t}:team:{team_id}" if team_id else f"t{t}:team:none")
+    if assignee_id:
+        rooms.add(f"u{assignee_id}")
+    return rooms
+
+
 def conversation_rooms(
     conv: Conversation, extra_user_ids: Iterable[int | None] = (), extra_team_ids: Iterable[int | None] = ()
 ) -> set[str]:
-    t = conv.tenant_id
-    rooms = {f"t{t}:all", f"c{conv.id}"}
-    if conv.status == ConversationStatus.BOT:
-        rooms.add(f"t{t}:bot")
-    if conv.status == ConversationStatus.PENDING and conv.assignee_id is None:
-        rooms.add(f"t{t}:team:{conv.team_id}" if conv.team_id else f"t{t}:team:none")
-    if conv.assignee_id:
-        rooms.add(f"u{conv.assignee_id}")
+    rooms = state_rooms(conv.tenant_id, conv.id, str(conv.status), conv.assignee_id, conv.team_id)
     rooms.update(f"u{uid}" for uid in extra_user_ids if uid)
-    rooms.update(f"t{t}:team:{tid}" for tid in extra_team_ids if tid)
+    rooms.update(f"t{conv.tenant_id}:team:{tid}" for tid in extra_team_ids if tid)
     return rooms
 
 
 class Emitter:
     def __init__(self, redis_url: str) -> None:
-        self.manager = socketio.RedisManager(redis_url, channel=CHANNEL, write_only=True)
+        self.manager = socketio.RedisManager(redis_url, channel=channel_for(redis_url), write_only=True)
 
     def emit(self, event: str, data: dict[str, Any], rooms: Iterable[str]) -> None:
-        for room in sorted(set(rooms)):
-            self.manager.emit(event, data, room=room, namespace="/")
+        """One publish for all the rooms: a browser in several of them (its team's and the open
+        conversation's) gets the event once, and Redis carries it once."""
+        targets = sorted(set(rooms))
+        if targets:
+            self.manager.emit(event, data, room=targets, namespace="/")
 
     def emit_outbox(self, session: Session, rows: Sequence[OutboxEvent]) -> None:
         """One batch of outbox rows → events, loading the rows they name in two queries."""
@@ -95,7 +117,10 @@ class Emitter:
         conv = convs.get(int(p.get("conversation_id", 0)))
         if conv is None:
             return
-        rooms = conversation_rooms(conv, [p.get("previous_assignee_id")], [p.get("previous_team_id")])
+        rooms = conversation_rooms(conv, [p.get("previous_assignee_id")])
+        if p.get("previous_status"):  # also where it was listed before this change, so lists drop it
+            before = (p["previous_status"], p.get("previous_assignee_id"), p.get("previous_team_id"))
+            rooms |= state_rooms(conv.tenant_id, conv.id, *before)
         if row.topic in (topics.MESSAGE_CREATED, topics.MESSAGE_UPDATED, topics.MESSAGE_STATUS):
             message = msgs.get(int(p["message_id"]))
             if message is None:

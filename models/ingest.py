@@ -72,7 +72,8 @@ def ingest(
                     callback_query_id=event.callback_query_id,
                 )
             )
-    report.outbox_ids = topics.insert_rows(session, outbox)
+    if outbox:
+        report.outbox_ids = list(sql.run_many(session, sql.INSERT_OUTBOX, outbox).scalars())
     return report
 
 
@@ -102,7 +103,8 @@ def _ingest_message(
     reply_to_id = message_id_by_provider(
         session, inbox.id, msg.reply_to_provider_id or msg.reaction_to_provider_id
     )
-    message_id = session.scalar(sql.INSERT_MESSAGE, _message_values(inbox, conversation.id, msg, reply_to_id))
+    values = _message_values(inbox, conversation.id, msg, reply_to_id)
+    message_id = sql.run(session, sql.INSERT_MESSAGE, values).scalar()
     if message_id is None:  # a concurrent delivery of the same message won
         report.duplicates += 1
         return
@@ -157,7 +159,7 @@ def _upsert_contact(session: Session, inbox: InboxRef, msg: InboundMessage) -> i
             return None
         params.update(phone_e164=phone, wa_id=msg.phone or None)
         stmt = sql.CONTACT_BY_PHONE_FROM_ME if msg.from_me else sql.CONTACT_BY_PHONE
-    return session.scalar(stmt, params)
+    return sql.run(session, stmt, params).scalar()
 
 
 @dataclass(frozen=True)
@@ -173,18 +175,19 @@ def _conversation_for(
     session: Session, inbox: InboxRef, contact_id: int, msg: InboundMessage
 ) -> tuple[_Conv, bool]:
     """The conversation not closed, or the closed one whose CSAT survey this answers, or a new one."""
-    current = session.execute(
-        sql.ACTIVE_CONVERSATION, {"inbox_id": inbox.id, "contact_id": contact_id}
+    current = sql.run(
+        session, sql.ACTIVE_CONVERSATION, {"inbox_id": inbox.id, "contact_id": contact_id}
     ).first()
     if current is not None:
-        return _Conv(current[0], current[1]), False
+        return _Conv(current.id, ConversationStatus(current.status)), False
     if not msg.from_me:
         waiting = _conversation_awaiting_csat(session, inbox, contact_id, msg.timestamp)
         if waiting is not None:
             return _Conv(waiting, ConversationStatus.CLOSED), False
     status = ConversationStatus.BOT if inbox.ai_enabled else ConversationStatus.PENDING
     now = utcnow()
-    conversation_id = session.scalar(
+    conversation_id = sql.run(
+        session,
         sql.INSERT_CONVERSATION,
         {
             "tenant_id": inbox.tenant_id,
@@ -196,9 +199,10 @@ def _conversation_for(
             "created_at": now,
             "updated_at": now,
         },
-    )
+    ).scalar()
     assert conversation_id is not None
-    session.execute(
+    sql.run(
+        session,
         sql.INSERT_EVENT,
         {
             "tenant_id": inbox.tenant_id,
@@ -299,4 +303,4 @@ def _touch_conversation(session: Session, conversation: _Conv, msg: InboundMessa
         stmt = sql.TOUCH_CONVERSATION_CLOSED  # a CSAT answer: no unread badge, no 24-hour window
     else:
         stmt = sql.TOUCH_CONVERSATION_INBOUND
-    session.execute(stmt, {"conversation_id": conversation.id, "at": msg.timestamp})
+    sql.run(session, stmt, {"conversation_id": conversation.id, "at": msg.timestamp})

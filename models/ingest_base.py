@@ -50,7 +50,8 @@ class IngestReport:
 def message_id_by_provider(session: Session, inbox_id: int, provider_id: str | None) -> int | None:
     if not provider_id:
         return None
-    return session.scalar(sql.MESSAGE_ID_BY_PROVIDER, {"inbox_id": inbox_id, "provider_id": provider_id})
+    params = {"inbox_id": inbox_id, "provider_id": provider_id}
+    return sql.run(session, sql.MESSAGE_ID_BY_PROVIDER, params).scalar()
 
 
 _last_touch: dict[tuple[int, str], float] = {}

@@ -72,7 +72,18 @@ def _event(session: Session, conv: Conversation, kind: EventKind, actor: Actor, 
     )
 
 
-def _changed(session: Session, conv: Conversation, change: str, **extra: Any) -> None:
+Before = tuple[ConversationStatus, int | None, int | None]  # status, assignee, team before a transition
+
+
+def _changed(
+    session: Session, conv: Conversation, change: str, before: Before | None = None, **extra: Any
+) -> None:
+    """`before` lets the emitter also tell the screens that listed the conversation in its old state
+    (the team's waiting list, the AI tab) that it left them."""
+    if before is not None:
+        extra.update(
+            previous_status=str(before[0]), previous_assignee_id=before[1], previous_team_id=before[2]
+        )
     topics.record(
         session,
         conv.tenant_id,
@@ -125,7 +136,7 @@ def assign(
         to_assignee_id=agent_id,
         reason=reason,
     )
-    _changed(session, conv, "assigned", previous_assignee_id=previous_assignee)
+    _changed(session, conv, "assigned", (previous_status, previous_assignee, conv.team_id))
 
 
 def take(session: Session, conv: Conversation, agent_id: int) -> None:
@@ -177,13 +188,14 @@ def transfer(
         to_team_id=conv.team_id,
         reason=reason.strip(),
     )
-    _changed(session, conv, "transferred", previous_assignee_id=previous[1], reason=reason.strip())
+    _changed(session, conv, "transferred", previous, reason=reason.strip())
 
 
 def hand_off(session: Session, conv: Conversation, reason: str, team_id: int | None = None) -> None:
     """The AI gives up: the conversation waits for a human (optionally of one team)."""
     if conv.status != ConversationStatus.BOT:
         raise TransitionError("not_bot", "Só conversas com a IA podem ser transferidas para humanos.")
+    before: Before = (conv.status, conv.assignee_id, conv.team_id)
     if team_id is not None:
         _team_in_tenant(session, team_id)
         conv.team_id = team_id
@@ -200,7 +212,7 @@ def hand_off(session: Session, conv: Conversation, reason: str, team_id: int | N
         to_team_id=conv.team_id,
         reason=reason,
     )
-    _changed(session, conv, "handoff", reason=reason)
+    _changed(session, conv, "handoff", before, reason=reason)
 
 
 def close(session: Session, conv: Conversation, actor: Actor, reason: str | None = None) -> None:
@@ -223,7 +235,7 @@ def close(session: Session, conv: Conversation, actor: Actor, reason: str | None
         to_status=conv.status,
         reason=conv.close_reason,
     )
-    _changed(session, conv, "closed", csat=True)
+    _changed(session, conv, "closed", (previous, conv.assignee_id, conv.team_id), csat=True)
 
 
 def reopen(session: Session, conv: Conversation, actor: Actor, reason: str | None = None) -> None:
@@ -239,6 +251,7 @@ def reopen(session: Session, conv: Conversation, actor: Actor, reason: str | Non
     )
     if other is not None:
         raise TransitionError("other_open", f"O cliente já tem outra conversa aberta (#{other}).")
+    before: Before = (conv.status, conv.assignee_id, conv.team_id)
     conv.status = ConversationStatus.OPEN if actor.user_id else ConversationStatus.PENDING
     conv.assignee_id = actor.user_id
     conv.closed_at = None
@@ -256,7 +269,7 @@ def reopen(session: Session, conv: Conversation, actor: Actor, reason: str | Non
         to_assignee_id=conv.assignee_id,
         reason=reason,
     )
-    _changed(session, conv, "reopened")
+    _changed(session, conv, "reopened", before)
 
 
 def set_labels(session: Session, conv: Conversation, label_ids: set[int], actor: Actor) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, IdMixin, TenantScoped, TimestampMixin
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 
 
 class QuickReply(IdMixin, TimestampMixin, TenantScoped, Base):
@@ -34,3 +37,18 @@ class MessageTemplate(IdMixin, TimestampMixin, TenantScoped, Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="approved", server_default="approved")
     body: Mapped[str] = mapped_column(sa.Text)  # with {{1}} placeholders, for preview and parameter count
     components: Mapped[list[Any]] = mapped_column(default=list, server_default=sa.text("'[]'::jsonb"))
+
+
+def template_parameter_count(body: str) -> int:
+    """How many values a template body needs: its distinct {{n}} placeholders."""
+    return len(set(_PLACEHOLDER.findall(body)))
+
+
+def render_template(body: str, values: list[str]) -> str:
+    """The body as the customer will read it, for the agent's thread (placeholders without a value stay)."""
+
+    def value(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        return values[index - 1] if 0 < index <= len(values) else match.group(0)
+
+    return _PLACEHOLDER.sub(value, body)

@@ -50,6 +50,8 @@ def message_dict(message: Message) -> dict[str, Any]:
         "error": {"code": message.error_code, "text": message.error_text} if message.error_text else None,
         "provider_message_id": message.provider_message_id,
         "reply_to_id": message.reply_to_id,
+        # The sender's idempotency key: the browser that sent it swaps its optimistic copy for this one.
+        "client_key": message.client_key,
         "created_at": iso(message.created_at),
         "provider_timestamp": iso(message.provider_timestamp),
         "sent_at": iso(message.sent_at),

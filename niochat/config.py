@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     db_max_overflow: int = 20
     session_cookie_secure: bool | None = None  # default: True in production
     proxy_hops: int = 0  # reverse proxies in front of web (1 behind the compose nginx)
+    web_role: Literal["all", "webhooks"] = "all"  # webhooks: only /webhooks and health (compose service)
 
     seed_demo: bool = True  # first `run` in development loads demo data
 

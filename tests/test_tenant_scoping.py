@@ -136,3 +136,23 @@ def test_lazy_loaded_relationships_are_scoped(db, two_tenants) -> None:  # type:
         conv = session.get(Conversation, a["conversation"])
         assert conv.contact.id == a["contact"]
         assert conv.inbox.tenant_id == a["tenant"]
+
+
+def test_ingest_fast_path_refuses_another_tenant(db, two_tenants) -> None:  # type: ignore[no-untyped-def]
+    """The Core statements of the ingestion hot path run only for the session's own tenant."""
+    from models import ingest_sql as sql
+
+    a, b = two_tenants["provedor-a"], two_tenants["provedor-b"]
+    row = {"tenant_id": b["tenant"], "name": "x", "phone_e164": "+5511900001111", "wa_id": None,
+           "last_seen_at": None, "updated_at": None}  # fmt: skip
+    with pytest.raises(TenantScopeError), db.tenant_session(a["tenant"]) as session:
+        sql.run(session, sql.CONTACT_BY_PHONE, row)
+    with pytest.raises(TenantScopeError), db.platform_session() as session:
+        sql.run(session, sql.MESSAGE_ID_BY_PROVIDER, {"inbox_id": b["inbox"], "provider_id": "x"})
+    with db.tenant_session(a["tenant"]) as session:
+        lookup = {"inbox_id": b["inbox"], "contact_id": b["contact"]}
+        found = sql.run(session, sql.ACTIVE_CONVERSATION, lookup)
+        assert found.first() is None  # b's open conversation exists, but not for tenant a
+        touch = {"conversation_id": b["conversation"], "at": None}
+        touched = sql.run(session, sql.TOUCH_CONVERSATION_CLOSED, touch)
+        assert touched.rowcount == 0

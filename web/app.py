@@ -14,7 +14,7 @@ from models.db import Database
 from niochat.config import Settings, get_settings, load_settings
 from niochat.logging import configure_logging
 from niochat.runtime import resolve_urls
-from web import auth, extensions, health, realtime, requests, webhooks
+from web import auth, extensions, health, inbox, media, realtime, requests, webhooks
 from web.api import api_bp
 from web.services import Services
 
@@ -51,10 +51,16 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         n = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
     requests.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(webhooks.bp)
+    if settings.web_role == "webhooks":
+        # Provider webhooks only (the compose `webhooks` service): no pages, no sessions, and no Socket.IO
+        # server, whose Redis listener would otherwise unpickle every event emitted anywhere.
+        return app
     extensions.init_app(app, settings, urls.redis_url)
     auth.init_app(app)
     realtime.init_app(app, urls.redis_url)
-    app.register_blueprint(health.bp)
     app.register_blueprint(api_bp)
-    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(media.bp)
+    app.register_blueprint(inbox.bp)
     return app

@@ -2,8 +2,9 @@
 
 Module-level singletons, so views can use their decorators at import time (`@limiter.limit`); `init_app`
 binds them to an app. CSRF is checked by path here rather than by per-blueprint exemptions: the JSON API
-(`/api/`, bearer tokens, no cookies) and provider webhooks (`/webhooks/`, their own signatures) are exempt
-however their blueprints are named; every other unsafe request needs the token.
+(`/api/`) and provider webhooks (`/webhooks/`, their own signatures) are exempt however their blueprints
+are named; every other unsafe request needs the token. The API checks it itself, for the requests that
+need it: those authenticated by the session cookie (`web.api.access.api_user_required`).
 """
 
 from __future__ import annotations

@@ -1,29 +1,176 @@
 """Socket.IO in one place. Threading mode (gunicorn gthread + simple-websocket) with a Redis message
-queue, so workers and every web instance can emit to the rooms of the browsers connected elsewhere."""
+queue, so workers and every web instance can emit to the rooms of the browsers connected elsewhere.
+
+The server decides every room a browser is in; the browser never names one. On connect the session
+cookie is checked like any page request and the user joins the rooms of their role (see
+jobs/realtime.py for what each room receives):
+
+  admin, supervisor   t{tenant}:all
+  agent               t{tenant}:bot, t{tenant}:team:none, t{tenant}:team:{id} per team, u{user}
+
+Opening a conversation asks to join `c{id}` (`join_conversation`), granted only if
+`models.permissions.can_view` says so; the previous one is left, so a browser is in at most one
+conversation room. `typing` is relayed to the other viewers of that conversation only.
+"""
 
 from __future__ import annotations
 
-import socketio as sio
-from flask import Flask
-from flask_socketio import SocketIO
+import time
+from typing import Any
 
-CHANNEL = "niochat-socketio"
+import socketio as sio
+from flask import Flask, g, session
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room, leave_room
+
+from jobs.realtime import channel_for
+from models.conversation import Conversation
+from models.permissions import can_view, has_inbox, is_manager, user_team_ids
+from models.user import User
+from web.auth.context import AuthState
+from web.auth.session import authenticate
+from web.services import services
+
 socketio = SocketIO()
+
+TYPING_RELAY_SECONDS = 2.0  # at most one "is typing" per sender this often; browsers expire it after ~6 s
+_STATE = "_realtime"  # this socket's facts, in its Socket.IO session (a per-connection copy, not the cookie)
 
 
 def redis_manager(redis_url: str, *, write_only: bool = False) -> sio.RedisManager:
     """Built explicitly because Flask-SocketIO only recognises redis:// URLs, not the embedded unix://."""
-    return sio.RedisManager(redis_url, channel=CHANNEL, write_only=write_only)
+    return sio.RedisManager(redis_url, channel=channel_for(redis_url), write_only=write_only)
 
 
-def init_app(app: Flask, redis_url: str) -> None:
+def init_app(app: Flask, redis_url: str | None) -> None:
+    """`redis_url=None` keeps rooms in this process only: one web process and no worker emits, which is
+    what Flask-SocketIO's test client requires."""
     socketio.init_app(
         app,
         async_mode="threading",
-        client_manager=redis_manager(redis_url),
+        client_manager=redis_manager(redis_url) if redis_url else None,
         cors_allowed_origins=[app.config["PUBLIC_URL"]],
         logger=False,
         engineio_logger=False,
         ping_interval=20,
         ping_timeout=20,
+    )
+
+
+def user_rooms(user: User, team_ids: frozenset[int]) -> set[str]:
+    """The rooms whose events this user may receive: the listening half of `conversation_rooms`."""
+    t = user.tenant_id
+    if is_manager(user):
+        return {f"t{t}:all"}
+    return {f"t{t}:bot", f"t{t}:team:none", f"u{user.id}", *(f"t{t}:team:{tid}" for tid in team_ids)}
+
+
+def _inbox_user() -> tuple[User, int] | None:
+    """The session's user and tenant id if they may use the inbox right now (every factor done, active,
+    in a tenant). Re-read from the database each time, so a deactivation or logout refuses the next join."""
+    user = authenticate()
+    if user is None or g.get("auth_state") is not AuthState.FULL or not has_inbox(user):
+        return None
+    assert user.tenant_id is not None  # has_inbox
+    return user, user.tenant_id
+
+
+def _state() -> dict[str, Any] | None:
+    state = session.get(_STATE)
+    return state if isinstance(state, dict) else None
+
+
+def _conversation_id(data: Any) -> int | None:
+    raw = data.get("conversation_id") if isinstance(data, dict) else None
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> None:
+    found = _inbox_user()
+    if found is None:
+        raise ConnectionRefusedError("unauthorized")
+    user, tenant_id = found
+    with services().db.tenant_session(tenant_id) as db_session:
+        team_ids = user_team_ids(db_session, user)
+    for room in sorted(user_rooms(user, team_ids)):
+        join_room(room)
+    session[_STATE] = {"user_id": user.id, "name": user.name, "conversation_id": None, "typing_at": None}
+
+
+@socketio.on("join_conversation")
+def on_join_conversation(data: Any) -> dict[str, Any]:
+    """Acknowledged with {ok} or {ok: false, error}: the browser shows the refusal instead of waiting
+    for events that will never come."""
+    state, conversation_id = _state(), _conversation_id(data)
+    if state is None or conversation_id is None:
+        return {"ok": False, "error": "invalid"}
+    found = _inbox_user()
+    if found is None:
+        return {"ok": False, "error": "unauthorized"}
+    user, tenant_id = found
+    with services().db.tenant_session(tenant_id) as db_session:
+        conversation = db_session.get(Conversation, conversation_id)
+        allowed = conversation is not None and can_view(user, conversation, user_team_ids(db_session, user))
+    if not allowed:
+        return {"ok": False, "error": "forbidden"}
+    _leave_current(state)
+    join_room(f"c{conversation_id}")
+    session[_STATE] = {**state, "conversation_id": conversation_id, "typing_at": None}
+    return {"ok": True, "conversation_id": conversation_id}
+
+
+@socketio.on("leave_conversation")
+def on_leave_conversation(data: Any = None) -> dict[str, Any]:
+    """The browser closed the conversation or lost sight of it (transferred away)."""
+    state = _state()
+    if state is not None:
+        _leave_current(state)
+        session[_STATE] = {**state, "conversation_id": None, "typing_at": None}
+    return {"ok": True}
+
+
+def _leave_current(state: dict[str, Any]) -> None:
+    current = state.get("conversation_id")
+    if current is None:
+        return
+    if state.get("typing_at") is not None:
+        _relay_typing(state, current, typing=False)
+    leave_room(f"c{current}")
+
+
+@socketio.on("typing")
+def on_typing(data: Any) -> None:
+    """Only for the conversation this socket has joined (so `can_view` was checked), with no database
+    work: a starting "typing" at most every TYPING_RELAY_SECONDS, a stop only after a relayed start."""
+    state, conversation_id = _state(), _conversation_id(data)
+    if state is None or conversation_id is None or conversation_id != state.get("conversation_id"):
+        return
+    typing = bool(data.get("typing"))
+    now = time.monotonic()
+    last = state.get("typing_at")
+    if typing and last is not None and now - last < TYPING_RELAY_SECONDS:
+        return
+    if not typing and last is None:
+        return
+    session[_STATE] = {**state, "typing_at": now if typing else None}
+    _relay_typing(state, conversation_id, typing=typing)
+
+
+def _relay_typing(state: dict[str, Any], conversation_id: int, *, typing: bool) -> None:
+    emit(
+        "typing",
+        {
+            "conversation_id": conversation_id,
+            "user_id": state["user_id"],
+            "name": state["name"],
+            "typing": typing,
+        },
+        to=f"c{conversation_id}",
+        include_self=False,  # the other viewers; the sender knows it is typing
     )

@@ -1,6 +1,9 @@
-"""The REST API, `/api/v1`: JSON in and out, bearer JWTs (no cookies, so no CSRF), errors in the one
-shape of `web.requests.error_body`. Each resource is a module adding routes to `api_bp`; protect them
-with `api_auth_required` (and `web.auth.context.roles_required` below it)."""
+"""The REST API, `/api/v1`: JSON in and out, errors in the one shape of `web.requests.error_body`,
+described by web/api/openapi.yaml (served at /api/v1/openapi.json, browsable at /api/v1/docs).
+
+Each resource is a module adding routes to `api_bp`. Inbox endpoints use `web.api.access.api_user_required`
+(bearer JWT or the browser's session cookie + CSRF header); `api_auth_required` alone is bearer-only.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,28 @@ from flask import Blueprint
 
 api_bp: Blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from web.api import auth  # noqa: E402  (routes register on api_bp)
+from web.api import auth, errors  # noqa: E402  (routes register on api_bp)
 from web.api.auth import api_auth_required  # noqa: E402
 
-__all__ = ["api_auth_required", "api_bp", "auth"]
+errors.register(api_bp)
+
+from web.api import (  # noqa: E402
+    catalog,
+    contacts,
+    conversation_actions,
+    conversations,
+    docs,
+    messages,
+)
+
+__all__ = [
+    "api_auth_required",
+    "api_bp",
+    "auth",
+    "catalog",
+    "contacts",
+    "conversation_actions",
+    "conversations",
+    "docs",
+    "messages",
+]

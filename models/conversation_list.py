@@ -1,0 +1,170 @@
+"""The inbox list: which conversations a user sees, filtered, counted per status and paged by keyset.
+
+Filtering, ordering, counting and paging all happen in PostgreSQL under
+`models.permissions.conversation_visibility`, so an agent's tab counts and pages can never include a
+conversation they could not open. Paging is by keyset on (last_message_at DESC NULLS LAST, id DESC),
+not OFFSET: new messages reorder the list while an agent scrolls, and a keyset neither repeats nor
+skips a conversation that did not move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from models.contact import Contact
+from models.conversation import Conversation, ConversationLabel, ConversationRead
+from models.enums import ConversationStatus, Direction
+from models.message import Message
+from models.permissions import conversation_visibility
+from models.search import contact_matches, message_text_matches
+from models.user import User
+
+NONE: Literal["none"] = "none"  # "no assignee" / "no team" as a filter value
+PREVIEW_CHARS = 120
+
+
+@dataclass(frozen=True)
+class ConversationFilters:
+    """None means "do not filter on this"; NONE means "only those without one"."""
+
+    status: ConversationStatus | None = None
+    inbox_id: int | None = None
+    team_id: int | Literal["none"] | None = None
+    assignee_id: int | Literal["none"] | None = None
+    label_id: int | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page ended: the next page starts strictly after this conversation."""
+
+    last_message_at: datetime | None
+    id: int
+
+
+def filter_clauses(filters: ConversationFilters, *, with_status: bool = True) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of the filters (without visibility), shared by the page and the counts."""
+    clauses: list[ColumnElement[bool]] = []
+    if with_status and filters.status is not None:
+        clauses.append(Conversation.status == filters.status)
+    if filters.inbox_id is not None:
+        clauses.append(Conversation.inbox_id == filters.inbox_id)
+    if filters.team_id == NONE:
+        clauses.append(Conversation.team_id.is_(None))
+    elif filters.team_id is not None:
+        clauses.append(Conversation.team_id == filters.team_id)
+    if filters.assignee_id == NONE:
+        clauses.append(Conversation.assignee_id.is_(None))
+    elif filters.assignee_id is not None:
+        clauses.append(Conversation.assignee_id == filters.assignee_id)
+    if filters.label_id is not None:
+        clauses.append(
+            sa.exists().where(
+                ConversationLabel.conversation_id == Conversation.id,
+                ConversationLabel.label_id == filters.label_id,
+            )
+        )
+    term = (filters.q or "").strip()
+    if term:
+        clauses.append(
+            sa.or_(
+                sa.exists().where(Contact.id == Conversation.contact_id, contact_matches(term)),
+                sa.exists().where(Message.conversation_id == Conversation.id, message_text_matches(term)),
+            )
+        )
+    return clauses
+
+
+def _after(position: Position) -> ColumnElement[bool]:
+    """Rows after `position` in (last_message_at DESC NULLS LAST, id DESC) order."""
+    at = Conversation.last_message_at
+    if position.last_message_at is None:
+        return sa.and_(at.is_(None), Conversation.id < position.id)
+    return sa.or_(
+        at < position.last_message_at,
+        sa.and_(at == position.last_message_at, Conversation.id < position.id),
+        at.is_(None),
+    )
+
+
+def page(
+    session: Session, user: User, filters: ConversationFilters, after: Position | None, limit: int
+) -> tuple[list[Conversation], Position | None]:
+    """One page of the list and the position to continue from (None on the last page)."""
+    stmt = sa.select(Conversation).where(conversation_visibility(user), *filter_clauses(filters))
+    if after is not None:
+        stmt = stmt.where(_after(after))
+    stmt = stmt.order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc())
+    rows = list(session.scalars(stmt.limit(limit + 1)).unique())
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, Position(rows[-1].last_message_at, rows[-1].id)
+
+
+def status_counts(session: Session, user: User, filters: ConversationFilters) -> dict[str, int]:
+    """Per-status totals under the same visibility and filters except status: the tab badges."""
+    stmt = (
+        sa.select(Conversation.status, sa.func.count())
+        .where(conversation_visibility(user), *filter_clauses(filters, with_status=False))
+        .group_by(Conversation.status)
+    )
+    counts = {str(status): 0 for status in ConversationStatus}
+    for status, count in session.execute(stmt):
+        counts[str(status)] = int(count)
+    return counts
+
+
+def previews(session: Session, conversation_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The newest customer-visible message of each conversation (internal notes are not previews)."""
+    if not conversation_ids:
+        return {}
+    stmt = (
+        sa.select(
+            Message.conversation_id,
+            Message.text,
+            Message.content_type,
+            Message.direction,
+            Message.created_at,
+            Message.deleted_at,
+        )
+        .where(Message.conversation_id.in_(conversation_ids), Message.is_private.is_(False))
+        .order_by(Message.conversation_id, Message.id.desc())
+        .ext(distinct_on(Message.conversation_id))
+    )
+    result: dict[int, dict[str, Any]] = {}
+    for conv_id, text, content_type, direction, created_at, deleted_at in session.execute(stmt):
+        preview = None if deleted_at is not None or text is None else " ".join(text.split())
+        result[conv_id] = {
+            "text": preview[:PREVIEW_CHARS] if preview is not None else None,
+            "content_type": str(content_type),
+            "direction": str(direction),
+            "created_at": created_at.isoformat() if created_at else None,
+        }
+    return result
+
+
+def unread_counts(session: Session, user_id: int, conversation_ids: list[int]) -> dict[int, int]:
+    """Customer messages newer than what `user_id` has read (`lifecycle.mark_read`), per conversation."""
+    if not conversation_ids:
+        return {}
+    read = aliased(ConversationRead)
+    stmt = (
+        sa.select(Message.conversation_id, sa.func.count())
+        .outerjoin(read, sa.and_(read.conversation_id == Message.conversation_id, read.user_id == user_id))
+        .where(
+            Message.conversation_id.in_(conversation_ids),
+            Message.direction == Direction.INBOUND,
+            Message.id > sa.func.coalesce(read.last_read_message_id, 0),
+        )
+        .group_by(Message.conversation_id)
+    )
+    return {conv_id: int(count) for conv_id, count in session.execute(stmt)}

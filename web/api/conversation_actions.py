@@ -1,0 +1,128 @@
+"""Changing a conversation: take, assign, transfer, close, reopen, mark read, labels.
+
+Each action locks the conversation row before checking permission and state (`conversation_for(...,
+lock=True)`), so two agents clicking "Assumir" together are served one after the other: the first gets
+200, the second 409 `already_taken`. The domain rules are `models.lifecycle`'s; this module translates
+HTTP to them and answers with the conversation as `GET /conversations/{id}` shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import jsonify
+from flask.typing import ResponseReturnValue
+
+from models import lifecycle
+from models.conversation import Conversation
+from models.lifecycle import Actor
+from models.permissions import Action
+from models.scoping import ScopedSession
+from web.api import api_bp
+from web.api.access import api_user_required, conversation_for, writing
+from web.api.errors import invalid
+from web.api.params import body_int, body_str, json_object
+from web.api.shapes import conversation_detail
+from web.auth.context import current_user
+
+MAX_REASON = 500  # ConversationEvent.reason
+
+Change = Callable[[ScopedSession, Conversation, Actor, dict[str, Any]], None]
+
+
+def _act(conversation_id: int, action: Action | None, change: Change) -> ResponseReturnValue:
+    body = json_object()
+    actor = Actor.user(current_user().id)
+    with writing() as session:
+        conv = conversation_for(session, conversation_id, action, lock=True)
+        change(session, conv, actor, body)
+        session.flush()
+        return jsonify(conversation_detail(session, conv))
+
+
+def _reason(body: dict[str, Any], *, required: bool = False) -> str | None:
+    return body_str(body, "reason", max_length=MAX_REASON, required=required)
+
+
+@api_bp.post("/conversations/<int:conversation_id>/take")
+@api_user_required
+def take(conversation_id: int) -> ResponseReturnValue:
+    def change(session: ScopedSession, conv: Conversation, actor: Actor, _body: dict[str, Any]) -> None:
+        assert actor.user_id is not None
+        lifecycle.take(session, conv, actor.user_id)
+
+    return _act(conversation_id, Action.TAKE, change)
+
+
+@api_bp.post("/conversations/<int:conversation_id>/assign")
+@api_user_required
+def assign(conversation_id: int) -> ResponseReturnValue:
+    def change(session: ScopedSession, conv: Conversation, actor: Actor, body: dict[str, Any]) -> None:
+        agent_id = body_int(body, "agent_id", required=True)
+        assert agent_id is not None
+        lifecycle.assign(session, conv, agent_id, actor, _reason(body))
+
+    return _act(conversation_id, Action.ASSIGN, change)
+
+
+@api_bp.post("/conversations/<int:conversation_id>/transfer")
+@api_user_required
+def transfer(conversation_id: int) -> ResponseReturnValue:
+    """To a team (back to waiting for anyone of it) or to an agent; the reason is required and shown."""
+
+    def change(session: ScopedSession, conv: Conversation, actor: Actor, body: dict[str, Any]) -> None:
+        team_id, agent_id = body_int(body, "team_id"), body_int(body, "agent_id")
+        if (team_id is None) == (agent_id is None):
+            raise invalid(
+                "Transfira para uma equipe (team_id) ou para um atendente (agent_id).", "team_id", "agent_id"
+            )
+        reason = _reason(body, required=True)
+        assert reason is not None
+        lifecycle.transfer(session, conv, actor, reason=reason, team_id=team_id, agent_id=agent_id)
+
+    return _act(conversation_id, Action.TRANSFER, change)
+
+
+@api_bp.post("/conversations/<int:conversation_id>/close")
+@api_user_required
+def close(conversation_id: int) -> ResponseReturnValue:
+    def change(session: ScopedSession, conv: Conversation, actor: Actor, body: dict[str, Any]) -> None:
+        lifecycle.close(session, conv, actor, _reason(body))
+
+    return _act(conversation_id, Action.CLOSE, change)
+
+
+@api_bp.post("/conversations/<int:conversation_id>/reopen")
+@api_user_required
+def reopen(conversation_id: int) -> ResponseReturnValue:
+    def change(session: ScopedSession, conv: Conversation, actor: Actor, body: dict[str, Any]) -> None:
+        lifecycle.reopen(session, conv, actor, _reason(body))
+
+    return _act(conversation_id, Action.REOPEN, change)
+
+
+@api_bp.post("/conversations/<int:conversation_id>/read")
+@api_user_required
+def mark_read(conversation_id: int) -> ResponseReturnValue:
+    """Anyone who can open the conversation can clear their own unread badge."""
+
+    def change(session: ScopedSession, conv: Conversation, actor: Actor, _body: dict[str, Any]) -> None:
+        assert actor.user_id is not None
+        lifecycle.mark_read(session, conv, actor.user_id)
+
+    return _act(conversation_id, None, change)
+
+
+@api_bp.put("/conversations/<int:conversation_id>/labels")
+@api_user_required
+def set_labels(conversation_id: int) -> ResponseReturnValue:
+    """Labels are internal annotations, like notes: whoever may add a note may label (`Action.NOTE`)."""
+
+    def change(session: ScopedSession, conv: Conversation, actor: Actor, body: dict[str, Any]) -> None:
+        raw = body.get("label_ids")
+        if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
+            raise invalid("label_ids deve ser uma lista de números de etiquetas.", "label_ids")
+        lifecycle.set_labels(session, conv, set(raw), actor)
+
+    return _act(conversation_id, Action.NOTE, change)

@@ -1,0 +1,67 @@
+"""The agent inbox page at `/`: one Jinja page; the work happens in ES modules under
+static/js/inbox/ that talk to the REST API (`/api/v1`, session cookie + CSRF header) and Socket.IO.
+
+The page carries what the scripts need as JSON in `<script type="application/json">` blocks (who the
+user is, the tenant's timezone, the UI strings translated for the user's locale), so no inline script
+runs and the Content-Security-Policy can forbid them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
+from flask.wrappers import Response
+
+from models.permissions import has_inbox
+from web.auth.context import current_team_ids, current_tenant, current_user, login_required
+from web.inbox.strings import ui_strings
+
+bp: Blueprint = Blueprint("inbox", __name__)
+
+# Scripts, styles and sockets only from this origin; media may be blob: (previews of files being sent)
+# and data: (generated images). No inline script or style attribute is needed by the page.
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' blob:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["Cache-Control"] = "no-store"  # the page embeds who is logged in
+    return response
+
+
+@bp.get("/")
+@login_required
+def index() -> ResponseReturnValue:
+    user = current_user()
+    if not has_inbox(user):
+        return render_template("inbox/no_inbox.html")
+    tenant = current_tenant()
+    boot = {
+        "user": {
+            "id": user.id,
+            "name": user.name,
+            "role": user.role.value,
+            "team_ids": sorted(current_team_ids()),
+        },
+        "tenant": {
+            "id": user.tenant_id,
+            "name": tenant.name if tenant else "",
+            "timezone": (tenant.timezone if tenant else None) or "America/Sao_Paulo",
+        },
+        "api": "/api/v1",
+    }
+    return render_template("inbox/index.html", boot=boot, strings=ui_strings())
