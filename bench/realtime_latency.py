@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import re
 import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 
 import requests
 import socketio
@@ -84,9 +86,9 @@ def login(base: str, email: str) -> requests.Session:
     return http
 
 
-def connect_agents(base: str, emails: list[str], arrivals: Arrivals) -> list[socketio.Client]:
+def connect_agents(base: str, emails: list[str], arrivals: Arrivals, first: int = 0) -> list[socketio.Client]:
     clients = []
-    for index, email in enumerate(emails):
+    for index, email in enumerate(emails, start=first):
         http = login(base, email)
         client = socketio.Client(http_session=http, reconnection=False)
 
@@ -102,6 +104,57 @@ def connect_agents(base: str, emails: list[str], arrivals: Arrivals) -> list[soc
     return clients
 
 
+def _agent_process(base: str, emails: list[str], first: int, conn: Connection) -> None:
+    """One process of simulated browsers: connects its agents, then answers snapshot/stop requests."""
+    arrivals = Arrivals()
+    clients = connect_agents(base, emails, arrivals, first=first)
+    conn.send("ready")
+    while True:
+        command = conn.recv()
+        if command == "snapshot":
+            with arrivals.lock:
+                conn.send({marker: dict(times) for marker, times in arrivals.times.items()})
+        else:
+            for client in clients:
+                client.disconnect()
+            conn.send("stopped")
+            return
+
+
+class AgentPool:
+    """Agents spread over several processes, as browsers are: one Python process decoding every
+    agent's socket would measure itself, not the server."""
+
+    def __init__(self, base: str, emails: list[str], processes: int) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conns: list[Connection] = []
+        self.procs = []
+        size = -(-len(emails) // processes)
+        for start in range(0, len(emails), size):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_agent_process, args=(base, emails[start : start + size], start, child))
+            proc.start()
+            self.conns.append(parent)
+            self.procs.append(proc)
+        for conn in self.conns:
+            assert conn.recv() == "ready"
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        merged: dict[str, dict[int, float]] = defaultdict(dict)
+        for conn in self.conns:
+            conn.send("snapshot")
+            for marker, times in conn.recv().items():
+                merged[marker].update(times)
+        return merged
+
+    def stop(self) -> None:
+        for conn in self.conns:
+            conn.send("stop")
+            conn.recv()
+        for proc in self.procs:
+            proc.join(10)
+
+
 def percentiles(samples: list[float]) -> dict[str, float]:
     if not samples:
         return {"p50": float("nan"), "p95": float("nan"), "p99": float("nan")}
@@ -113,14 +166,14 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50": pick(50), "p95": pick(95), "p99": pick(99)}
 
 
-def collect(arrivals: Arrivals, due: dict[str, float], agents: int, settle: float) -> tuple[list[float], int]:
+def collect(pool: AgentPool, due: dict[str, float], agents: int, settle: float) -> tuple[list[float], int]:
     time.sleep(settle)
+    arrived = pool.snapshot()
     samples, missing = [], 0
-    with arrivals.lock:
-        for marker, sent_at in due.items():
-            got = arrivals.times.get(marker, {})
-            missing += agents - len(got)
-            samples += [at - sent_at for at in got.values()]
+    for marker, sent_at in due.items():
+        got = arrived.get(marker, {})
+        missing += agents - len(got)
+        samples += [at - sent_at for at in got.values()]
     return samples, missing
 
 
@@ -165,6 +218,7 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=20)
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--client-processes", type=int, default=4, help="processes simulating browsers")
     parser.add_argument("--save", action="store_true")
     args = parser.parse_args()
 
@@ -172,7 +226,7 @@ def main() -> None:
     admin_url = embedded.ensure_postgres(INSTANCE / "postgres", "postgres")
     redis_url = embedded.ensure_redis(INSTANCE / "redis")
     procs = []
-    clients: list[socketio.Client] = []
+    pool: AgentPool | None = None
     try:
         database_url = fresh_database(admin_url, "bench_realtime")
         key, secret, emails, tenant_id = prepare(database_url, args.agents)
@@ -183,12 +237,11 @@ def main() -> None:
         procs.append(start_server("web.wsgi:app", web_port, {**common, "DB_POOL_SIZE": "8"}, 64, 1))
         procs.append(start_server("web.wsgi:app", hook_port, {**common, "WEB_ROLE": "webhooks"}, 16, 2))
         base = f"http://127.0.0.1:{web_port}"
-        arrivals = Arrivals()
-        clients = connect_agents(base, emails, arrivals)
+        pool = AgentPool(base, emails, args.client_processes)
 
         # Baseline: Socket.IO + Redis alone.
         base_due = run_baseline(redis_url, tenant_id, args.rate, args.seconds)
-        base_samples, base_missing = collect(arrivals, base_due, args.agents, settle=3)
+        base_samples, base_missing = collect(pool, base_due, args.agents, settle=3)
 
         # NioChat: provider webhook → ingest → outbox relay → Redis → Socket.IO → agents.
         path = f"/webhooks/evolution/{key}"
@@ -207,11 +260,11 @@ def main() -> None:
                                          {"X-NioChat-Secret": secret})  # fmt: skip
 
         result = run_open("127.0.0.1", hook_port, source, rate=args.rate, seconds=args.seconds, pool=16)
-        samples, missing = collect(arrivals, due, args.agents, settle=5)
+        samples, missing = collect(pool, due, args.agents, settle=5)
         lag = relay_lag(database_url)
     finally:
-        for client in clients:
-            client.disconnect()
+        if pool is not None:
+            pool.stop()
         for proc in procs:
             stop_server(proc)
         embedded.stop_redis(INSTANCE / "redis")
@@ -220,7 +273,7 @@ def main() -> None:
     ours, baseline = percentiles(samples), percentiles(base_samples)
     lines = [
         f"Command: `.venv/bin/python -m bench.realtime_latency --agents {args.agents} --rate {args.rate:g} "
-        f"--seconds {args.seconds:g}`",
+        f"--seconds {args.seconds:g} --client-processes {args.client_processes}`",
         "",
         "| path | deliveries to screens | missing | p50 | p95 | p99 |",
         "|---|---|---|---|---|---|",

@@ -118,7 +118,9 @@ def _ingest_message(
                 inbox.tenant_id,
                 topics.CONVERSATION_CREATED,
                 conversation_id=conversation.id,
-                notify=notify,
+                # Screens learn of it from the message.created below, which carries the conversation:
+                # emitting both doubled Socket.IO traffic for every first message.
+                notify=False,
             )
         )
     outbox.append(

@@ -238,3 +238,26 @@ def test_outbox_rows_are_relayed_to_queues(app, db, inboxes, post, redis_url) ->
     assert left == 0
     jobs = Queue(MEDIA, connection=connect(redis_url)).jobs
     assert [j.func_name for j in jobs] == ["jobs.media.fetch_media"]
+
+
+def test_relay_of_a_large_batch_leaves_nothing_behind(db, inboxes, redis_url) -> None:  # type: ignore[no-untyped-def]
+    """Handing the relay more ids than one sweep takes still relays every one of them."""
+    from jobs.queues import connect
+    from jobs.relay import Relay
+    from models import outbox_ops as topics
+
+    tenant = inboxes["evolution"].tenant_id
+    with db.tenant_session(tenant) as session:
+        rows = [
+            topics.record(session, tenant, topics.INBOX_CONNECTION, inbox_id=1, state="open")
+            for _ in range(620)
+        ]
+        session.flush()
+        ids = [row.id for row in rows]
+    relay = Relay(db, connect(redis_url))
+    assert relay.relay(ids) == 620
+    with db.platform_session() as session:
+        left = session.scalar(
+            sa.select(sa.func.count()).select_from(OutboxEvent).where(OutboxEvent.relayed_at.is_(None))
+        )
+    assert left == 0
