@@ -27,6 +27,7 @@ from integrations.channels.credentials import (
     build_credentials,
 )
 from integrations.channels.events import ContentType, Event, InboundMessage, MediaRef, PayloadError
+from integrations.channels.normalize import require_dict
 
 __all__ = [
     "GRAPH_BASE_URL",
@@ -322,6 +323,17 @@ class ChannelAdapter(Protocol):
         timeout: float | httpx.Timeout | None = None,
     ) -> ChannelClient:
         """A client for one inbox. Pass `http` to share a connection pool or point at a stub."""
+
+
+def parse_one_or_many(
+    body: Any, parse_one: Callable[[dict[str, Any]], list[Event]], *, provider: str, item: str
+) -> list[Event]:
+    """Providers POST one JSON object per event; some deployments batch a list of them."""
+    if isinstance(body, list):
+        return [event for entry in body for event in parse_one(require_dict(entry, item))]
+    if not isinstance(body, dict):
+        raise PayloadError(f"{provider} webhook body must be a JSON object")
+    return parse_one(body)
 
 
 def expect_credentials(creds: ChannelCredentials, cls: type[_C]) -> _C:

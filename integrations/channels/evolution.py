@@ -17,12 +17,13 @@ from integrations.channels.base import (
     ChannelCredentials,
     EvolutionCredentials,
     expect_credentials,
+    parse_one_or_many,
     secrets_match,
 )
-from integrations.channels.events import Event, PayloadError
+from integrations.channels.events import Event
 from integrations.channels.evolution_client import WEBHOOK_SECRET_HEADER, EvolutionClient
 from integrations.channels.evolution_parse import parse_envelope, parse_message_record
-from integrations.channels.normalize import header, require_dict
+from integrations.channels.normalize import header
 
 __all__ = ["EvolutionAdapter", "EvolutionClient", "parse_message_record"]
 
@@ -49,11 +50,7 @@ class EvolutionAdapter:
 
     def parse(self, body: Any, headers: Mapping[str, str] | None = None) -> list[Event]:
         """One envelope per POST; a list of envelopes is accepted too."""
-        if isinstance(body, list):
-            return [e for item in body for e in parse_envelope(require_dict(item, "envelope"))]
-        if not isinstance(body, dict):
-            raise PayloadError("Evolution webhook body must be a JSON object")
-        return parse_envelope(body)
+        return parse_one_or_many(body, parse_envelope, provider="Evolution", item="envelope")
 
     def client(
         self,

@@ -16,10 +16,11 @@ from integrations.channels.base import (
     ChannelCredentials,
     TelegramCredentials,
     expect_credentials,
+    parse_one_or_many,
     secrets_match,
 )
-from integrations.channels.events import Event, PayloadError
-from integrations.channels.normalize import header, require_dict
+from integrations.channels.events import Event
+from integrations.channels.normalize import header
 from integrations.channels.telegram_client import TelegramClient
 from integrations.channels.telegram_parse import message_key, parse_update
 
@@ -48,11 +49,7 @@ class TelegramAdapter:
         return None
 
     def parse(self, body: Any, headers: Mapping[str, str] | None = None) -> list[Event]:
-        if isinstance(body, list):  # getUpdates-style batch
-            return [e for item in body for e in parse_update(require_dict(item, "update"))]
-        if not isinstance(body, dict):
-            raise PayloadError("Telegram update must be a JSON object")
-        return parse_update(body)
+        return parse_one_or_many(body, parse_update, provider="Telegram", item="update")  # or a batch
 
     def client(
         self,

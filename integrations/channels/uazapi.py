@@ -18,10 +18,11 @@ from integrations.channels.base import (
     ChannelCredentials,
     UazapiCredentials,
     expect_credentials,
+    parse_one_or_many,
     secrets_match,
 )
-from integrations.channels.events import Event, PayloadError
-from integrations.channels.normalize import opt_str, require_dict
+from integrations.channels.events import Event
+from integrations.channels.normalize import opt_str
 from integrations.channels.uazapi_client import UazapiClient
 from integrations.channels.uazapi_parse import parse_body, parse_message_record
 
@@ -53,11 +54,7 @@ class UazapiAdapter:
         return None
 
     def parse(self, body: Any, headers: Mapping[str, str] | None = None) -> list[Event]:
-        if isinstance(body, list):
-            return [e for item in body for e in parse_body(require_dict(item, "webhook"))]
-        if not isinstance(body, dict):
-            raise PayloadError("Uazapi webhook body must be a JSON object")
-        return parse_body(body)
+        return parse_one_or_many(body, parse_body, provider="Uazapi", item="webhook")
 
     def client(
         self,
