@@ -139,6 +139,12 @@ def _ingest_message(
         outbox.append(topics.row(inbox.tenant_id, topics.MEDIA_FETCH, message_id=message_id))
 
 
+def _fit(value: str | None, length: int) -> str | None:
+    """Provider text into our column widths: an oversized display name or file name must not turn a
+    valid delivery into a database error (a 500 the provider would retry forever)."""
+    return value[:length] if value else None
+
+
 def _direction(msg: InboundMessage) -> str:
     return str(Direction.OUTBOUND if msg.from_me else Direction.INBOUND)
 
@@ -148,7 +154,7 @@ def _upsert_contact(session: Session, inbox: InboxRef, msg: InboundMessage) -> i
     now = utcnow()
     params: dict[str, Any] = {
         "tenant_id": inbox.tenant_id,
-        "name": None if msg.from_me else (msg.contact_name or None),
+        "name": None if msg.from_me else _fit(msg.contact_name, 200),
         "last_seen_at": None if msg.from_me else now,
         "updated_at": now,
     }
@@ -159,7 +165,7 @@ def _upsert_contact(session: Session, inbox: InboxRef, msg: InboundMessage) -> i
         phone = try_normalize_phone(msg.phone or msg.chat_id)
         if phone is None:
             return None
-        params.update(phone_e164=phone, wa_id=msg.phone or None)
+        params.update(phone_e164=phone, wa_id=_fit(msg.phone, 64))
         stmt = sql.CONTACT_BY_PHONE_FROM_ME if msg.from_me else sql.CONTACT_BY_PHONE
     return sql.run(session, stmt, params).scalar()
 
@@ -271,16 +277,16 @@ def _message_values(
         "provider_message_id": msg.provider_message_id,
         "provider_timestamp": msg.timestamp,
         "reply_to_id": reply_to_id,
-        "reply_to_provider_id": msg.reply_to_provider_id or msg.reaction_to_provider_id,
+        "reply_to_provider_id": _fit(msg.reply_to_provider_id or msg.reaction_to_provider_id, 255),
         "raw": msg.raw,
         "status": "sent" if msg.from_me else None,
         "sent_at": msg.timestamp if msg.from_me else None,
     }
     if media is not None:
         values.update(
-            media_mime=media.mime_type,
+            media_mime=_fit(media.mime_type, 128),
             media_size=media.size,
-            media_filename=media.filename,
+            media_filename=_fit(media.filename, 255),
             media_status="pending",
             media_meta={
                 k: v

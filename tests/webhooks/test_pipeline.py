@@ -261,3 +261,20 @@ def test_relay_of_a_large_batch_leaves_nothing_behind(db, inboxes, redis_url) ->
             sa.select(sa.func.count()).select_from(OutboxEvent).where(OutboxEvent.relayed_at.is_(None))
         )
     assert left == 0
+
+
+def test_oversized_provider_text_is_stored_or_refused_never_a_500(db, inboxes, post) -> None:  # type: ignore[no-untyped-def]
+    """A 300-character name and file name are stored shortened; a 300-character message id is a 400."""
+    message, kind = evo.media_message("document", file_name="x" * 300 + ".pdf", caption="contrato")
+    data = evo.record(message, kind, push_name="N" * 300)
+    payload = evo.envelope("messages.upsert", data, instance="isp01", server_url="http://evo")
+    response = post(inboxes["evolution"], payload)
+    assert response.status_code == 200 and response.json["stored"] == 1
+    with db.tenant_session(inboxes["evolution"].tenant_id) as session:
+        name = session.scalar(sa.select(Contact.name))
+        filename = session.scalar(sa.select(Message.media_filename))
+    assert name == "N" * 200 and len(filename) == 255
+    too_long = evolution_text("oi", message_id="3EB0" + "A" * 300)
+    refused = post(inboxes["evolution"], too_long)
+    assert refused.status_code == 400 and "255" in refused.json["error"]["reason"]
+    assert counts(db, inboxes["evolution"].tenant_id)[0] == 1

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, request
@@ -96,6 +97,18 @@ def inbox_cache() -> InboxCache:
     return cache
 
 
+MAX_PROVIDER_ID = 255  # messages.provider_message_id
+
+
+def _check_limits(events: list[Any]) -> None:
+    """Ids are our idempotency key and cannot be shortened: one longer than any provider sends is
+    malformed."""
+    for event in events:
+        provider_id = getattr(event, "provider_message_id", None)
+        if provider_id is not None and len(provider_id) > MAX_PROVIDER_ID:
+            raise PayloadError(f"message id longer than {MAX_PROVIDER_ID} characters")
+
+
 @bp.get("/<provider>/<key>")
 def handshake(provider: str, key: str) -> Response | tuple[Response, int] | tuple[str, int, dict[str, str]]:
     """Meta's subscription check: echo hub.challenge when hub.verify_token is ours."""
@@ -128,6 +141,7 @@ def receive(provider: str, key: str) -> tuple[Response, int] | Response:
     try:
         body = json.loads(raw)
         events = adapter.parse(body, headers)
+        _check_limits(events)
     except (ValueError, PayloadError) as exc:  # JSONDecodeError is a ValueError
         reason = str(exc)[:300]
         log.warning("webhook rejected as malformed (%s): %s", provider, reason, extra={"reason": reason})
