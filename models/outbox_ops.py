@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.outbox import OutboxEvent
@@ -34,13 +33,6 @@ def record(session: Session, tenant_id: int | None, topic: str, **payload: Any) 
 
 
 def row(tenant_id: int | None, topic: str, **payload: Any) -> dict[str, Any]:
-    """An outbox row to insert later with `insert_rows` (the hot path batches them into one INSERT)."""
+    """An outbox row for the ingestion hot path, which inserts them all in one statement
+    (`models.ingest_sql.INSERT_OUTBOX`)."""
     return {"tenant_id": tenant_id, "topic": topic, "payload": payload}
-
-
-def insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    if not rows:
-        return []
-    return list(
-        session.scalars(sa.insert(OutboxEvent).returning(OutboxEvent.id, sort_by_parameter_order=True), rows)
-    )

@@ -244,19 +244,3 @@ def stop_redis(data_dir: Path) -> None:
         deadline = time.monotonic() + 15
         while redis_running_pid(data_dir) is not None and time.monotonic() < deadline:
             time.sleep(0.05)
-
-
-# --- Both -------------------------------------------------------------------------------------------------
-
-
-def ensure_embedded(instance_path: Path, *, prefix: str = "", database: str = "niochat") -> EmbeddedUrls:
-    """Start both servers for one purpose (`prefix` keeps test data apart from development data)."""
-    return EmbeddedUrls(
-        database_url=ensure_postgres(instance_path / f"{prefix}postgres", database),
-        redis_url=ensure_redis(instance_path / f"{prefix}redis"),
-    )
-
-
-def stop_embedded(instance_path: Path, *, prefix: str = "") -> None:
-    stop_redis(instance_path / f"{prefix}redis")
-    stop_postgres(instance_path / f"{prefix}postgres")

@@ -31,11 +31,10 @@ from integrations.channels.evolution_parse import parse_message_record
 from integrations.channels.normalize import (
     as_data_uri,
     as_dict,
-    is_group_jid,
-    normalize_jid,
     only_digits,
     opt_int,
     opt_str,
+    whatsapp_number,
 )
 from integrations.channels.transport import ErrorInfo, Transport
 
@@ -81,16 +80,9 @@ def describe_error(response: httpx.Response, body: Any) -> ErrorInfo:
     return ErrorInfo(f"Evolution respondeu {status}: {text or response.reason_phrase}")
 
 
-def number_for(to: str) -> str:
-    """Groups keep their JID; people go as digits (Evolution resolves the 9th digit itself)."""
-    if is_group_jid(to):
-        return normalize_jid(to)
-    return only_digits(to.split("@", 1)[0].split(":", 1)[0])
-
-
 def build_send(msg: OutboundMessage) -> tuple[str, dict[str, Any]]:
     """The endpoint and exact JSON body for one outbound message."""
-    number = number_for(msg.to)
+    number = whatsapp_number(msg.to)
     kind = msg.content_type
     quoted = {"quoted": {"key": {"id": msg.reply_to_provider_id}}} if msg.reply_to_provider_id else {}
     if kind == ContentType.TEXT or (kind == ContentType.TEMPLATE and msg.text):
@@ -223,7 +215,7 @@ class EvolutionClient:
         self._t.request("POST", self._url("chat/markMessageAsRead"), json={"readMessages": read})
 
     def send_typing(self, chat_id: str, *, last_inbound_id: str | None = None) -> None:
-        body = {"number": number_for(chat_id), "delay": 3000, "presence": "composing"}
+        body = {"number": whatsapp_number(chat_id), "delay": 3000, "presence": "composing"}
         self._t.request("POST", self._url("chat/sendPresence"), json=body)
 
     # --- instance ----------------------------------------------------------------------------------------

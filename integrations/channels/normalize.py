@@ -113,6 +113,14 @@ def only_digits(value: str) -> str:
     return _NON_DIGITS.sub("", value)
 
 
+def whatsapp_number(to: str) -> str:
+    """Where a WhatsApp-Web-style API (Evolution, Uazapi) sends: a group keeps its JID, a person goes as
+    digits (device suffix dropped; the provider resolves the 9th digit itself)."""
+    if is_group_jid(to):
+        return normalize_jid(to)
+    return only_digits(to.split("@", 1)[0].split(":", 1)[0])
+
+
 # --- typed readers ---------------------------------------------------------------------------------------
 
 

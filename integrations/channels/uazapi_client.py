@@ -28,12 +28,11 @@ from integrations.channels.events import ContentType, MediaRef
 from integrations.channels.normalize import (
     as_data_uri,
     as_dict,
-    is_group_jid,
-    normalize_jid,
     only_digits,
     opt_bool,
     opt_int,
     opt_str,
+    whatsapp_number,
 )
 from integrations.channels.transport import ErrorInfo, Transport
 from integrations.channels.uazapi_parse import TRACK_SOURCE, history_time, parse_message_record
@@ -62,15 +61,9 @@ def describe_error(response: httpx.Response, body: Any) -> ErrorInfo:
     return ErrorInfo(f"Uazapi respondeu {status}: {text or response.reason_phrase}")
 
 
-def number_for(to: str) -> str:
-    if is_group_jid(to):
-        return normalize_jid(to)
-    return only_digits(to.split("@", 1)[0].split(":", 1)[0])
-
-
 def build_send(msg: OutboundMessage) -> tuple[str, dict[str, Any]]:
     """The endpoint and exact JSON body for one outbound message."""
-    common: dict[str, Any] = {"number": number_for(msg.to)}
+    common: dict[str, Any] = {"number": whatsapp_number(msg.to)}
     tail: dict[str, Any] = {"track_source": TRACK_SOURCE, "track_id": msg.message_id}
     if msg.reply_to_provider_id:
         tail = {"replyid": msg.reply_to_provider_id, **tail}
@@ -177,7 +170,7 @@ class UazapiClient:
             self._call("POST", "message/markread", json={"id": list(provider_message_ids)})
 
     def send_typing(self, chat_id: str, *, last_inbound_id: str | None = None) -> None:
-        body = {"number": number_for(chat_id), "presence": "composing", "delay": 3000}
+        body = {"number": whatsapp_number(chat_id), "presence": "composing", "delay": 3000}
         self._call("POST", "message/presence", json=body)
 
     # --- instance ----------------------------------------------------------------------------------------
