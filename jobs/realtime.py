@@ -21,17 +21,20 @@ from typing import Any
 import socketio
 import sqlalchemy as sa
 from redis.connection import parse_url
-from sqlalchemy.orm import Session, selectinload
 
 from models import outbox_ops as topics
 from models.conversation import Conversation
 from models.enums import ConversationStatus
-from models.message import Message
-from models.outbox import OutboxEvent
-from models.serialize import conversation_dict, message_dict
+from models.serialize import CoreRow, message_dict
+from models.serialize_sql import load_conversations, load_messages
 
 log = logging.getLogger(__name__)
 CHANNEL = "niochat-socketio"
+MESSAGE_EVENTS = {
+    topics.MESSAGE_CREATED: "message.created",
+    topics.MESSAGE_UPDATED: "message.updated",
+    topics.MESSAGE_STATUS: "message.status",
+}
 
 
 def channel_for(redis_url: str) -> str:
@@ -59,7 +62,9 @@ def state_rooms(
 
 
 def conversation_rooms(
-    conv: Conversation, extra_user_ids: Iterable[int | None] = (), extra_team_ids: Iterable[int | None] = ()
+    conv: Conversation | CoreRow,
+    extra_user_ids: Iterable[int | None] = (),
+    extra_team_ids: Iterable[int | None] = (),
 ) -> set[str]:
     rooms = state_rooms(conv.tenant_id, conv.id, str(conv.status), conv.assignee_id, conv.team_id)
     rooms.update(f"u{uid}" for uid in extra_user_ids if uid)
@@ -78,34 +83,25 @@ class Emitter:
         if targets:
             self.manager.emit(event, data, room=targets, namespace="/")
 
-    def emit_outbox(self, session: Session, rows: Sequence[OutboxEvent]) -> None:
-        """One batch of outbox rows → events, loading the rows they name in two queries."""
+    def emit_outbox(self, conn: sa.Connection, rows: Sequence[CoreRow]) -> None:
+        """One batch of outbox rows (id, tenant_id, topic, payload) → events, loading what they name in
+        one query for the messages and one for the conversations, as Core rows (`models.serialize_sql`)."""
         conv_ids = {int(r.payload["conversation_id"]) for r in rows if "conversation_id" in r.payload}
         msg_ids = {int(r.payload["message_id"]) for r in rows if "message_id" in r.payload}
-        convs = (
-            {
-                c.id: c
-                for c in session.scalars(
-                    sa.select(Conversation)
-                    .where(Conversation.id.in_(conv_ids))
-                    .options(selectinload(Conversation.labels))
-                )
-            }
-            if conv_ids
-            else {}
-        )
-        msgs = (
-            {m.id: m for m in session.scalars(sa.select(Message).where(Message.id.in_(msg_ids)))}
-            if msg_ids
-            else {}
-        )
+        convs = load_conversations(conn, conv_ids)
+        msgs = load_messages(conn, msg_ids)
         for row in rows:
             try:
                 self._emit_row(row, convs, msgs)
             except Exception:  # one bad row must not stop the others; the row is logged, not retried
                 log.exception("emit failed for outbox row %s", row.id)
 
-    def _emit_row(self, row: OutboxEvent, convs: dict[int, Conversation], msgs: dict[int, Message]) -> None:
+    def _emit_row(
+        self,
+        row: CoreRow,
+        convs: dict[int, tuple[CoreRow, dict[str, Any]]],
+        msgs: dict[int, CoreRow],
+    ) -> None:
         p = row.payload
         if row.topic == topics.INBOX_CONNECTION:
             self.emit(
@@ -114,26 +110,22 @@ class Emitter:
                 [f"t{row.tenant_id}:all"],
             )
             return
-        conv = convs.get(int(p.get("conversation_id", 0)))
-        if conv is None:
+        found = convs.get(int(p.get("conversation_id", 0)))
+        if found is None:
             return
+        conv, conversation = found
         rooms = conversation_rooms(conv, [p.get("previous_assignee_id")])
         if p.get("previous_status"):  # also where it was listed before this change, so lists drop it
             before = (p["previous_status"], p.get("previous_assignee_id"), p.get("previous_team_id"))
             rooms |= state_rooms(conv.tenant_id, conv.id, *before)
-        if row.topic in (topics.MESSAGE_CREATED, topics.MESSAGE_UPDATED, topics.MESSAGE_STATUS):
+        name = MESSAGE_EVENTS.get(row.topic)
+        if name is not None:
             message = msgs.get(int(p["message_id"]))
             if message is None:
                 return
-            data = {"message": message_dict(message), "conversation": conversation_dict(conv)}
-            name = {
-                topics.MESSAGE_CREATED: "message.created",
-                topics.MESSAGE_UPDATED: "message.updated",
-                topics.MESSAGE_STATUS: "message.status",
-            }[row.topic]
-            self.emit(name, data, rooms)
+            self.emit(name, {"message": message_dict(message), "conversation": conversation}, rooms)
         else:
             name = (
                 "conversation.created" if row.topic == topics.CONVERSATION_CREATED else "conversation.updated"
             )
-            self.emit(name, {"conversation": conversation_dict(conv), "change": p.get("change")}, rooms)
+            self.emit(name, {"conversation": conversation, "change": p.get("change")}, rooms)

@@ -2,9 +2,11 @@
 
 Two paths call `relay`: the web process right after a commit (in a background thread, so a webhook's
 answer never waits for Redis), and a sweeper loop in the live worker that picks up whatever is left
-(Redis was down, the web process died). Rows are claimed with FOR UPDATE SKIP LOCKED, published, then
-marked relayed in the same transaction; publishing twice is possible after a crash between the two, so
-every consumer is idempotent (jobs re-check state; the browser de-duplicates by id).
+(Redis was down, the web process died); both run the same code. One statement claims the rows (FOR UPDATE
+SKIP LOCKED) and marks them relayed; they are published in id order, and only then does the transaction
+commit. A failure to publish rolls the mark back, so nothing is lost; publishing twice is possible after
+a crash between publishing and the commit, so every consumer is idempotent (jobs re-check state; the
+browser de-duplicates by id).
 """
 
 from __future__ import annotations
@@ -13,36 +15,40 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from operator import itemgetter
+from typing import Any, cast
 
 import sqlalchemy as sa
 from redis import Redis
+from redis.client import Pipeline
 from rq import Queue
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from jobs import queues
 from jobs.realtime import Emitter
 from models import outbox_ops as topics
-from models.base import utcnow
 from models.db import Database
 from models.outbox import OutboxEvent
+from models.serialize import CoreRow
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Route:
-    """Where a topic's rows go: a job (function path, queue), optionally delayed."""
+    """Where a topic's rows go: a job (function path, queue), optionally delayed. `args` and `delay` take
+    the claimed outbox row (id, tenant_id, topic, payload)."""
 
     function: str
     queue: str
-    args: Callable[[OutboxEvent], tuple[Any, ...]]
-    delay: Callable[[OutboxEvent], float] | None = None
+    args: Callable[[CoreRow], tuple[Any, ...]]
+    delay: Callable[[CoreRow], float] | None = None
 
 
-def _tenant_and(*keys: str) -> Callable[[OutboxEvent], tuple[Any, ...]]:
+def _tenant_and(*keys: str) -> Callable[[CoreRow], tuple[Any, ...]]:
     return lambda row: (row.tenant_id, *(row.payload.get(k) for k in keys))
 
 
@@ -73,6 +79,32 @@ SOCKET_TOPICS = {
     topics.INBOX_CONNECTION,
 }
 
+# Claiming and marking is one statement: the rows are locked (SKIP LOCKED: a concurrent relay takes
+# others), marked relayed, and returned; the transaction commits only after they are published, so a
+# failure rolls the mark back. MATERIALIZED: the locking SELECT runs exactly once, whatever the plan.
+outbox = cast(sa.Table, OutboxEvent.__table__)
+_unrelayed = (
+    sa.select(outbox.c.id)
+    .where(outbox.c.relayed_at.is_(None))
+    .order_by(outbox.c.id)
+    .with_for_update(skip_locked=True)
+)
+
+
+def _claim(picked: sa.Select[Any]) -> sa.Update:
+    cte = picked.cte("picked").prefix_with("MATERIALIZED")
+    return (
+        sa.update(outbox)
+        .where(outbox.c.id == cte.c.id)
+        .values(relayed_at=sa.func.now(), attempts=outbox.c.attempts + 1)
+        .returning(outbox.c.id, outbox.c.tenant_id, outbox.c.topic, outbox.c.payload)
+    )
+
+
+# Given ids: every one of them (a cap here would strand rows); else the oldest `limit`.
+CLAIM_IDS = _claim(_unrelayed.where(outbox.c.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.BigInteger)))))
+CLAIM_OLDEST = _claim(_unrelayed.limit(sa.bindparam("limit", type_=sa.Integer)))
+
 
 class Relay:
     def __init__(self, db: Database, redis: Redis, emitter: Emitter | None = None) -> None:
@@ -87,38 +119,42 @@ class Relay:
         return self._queues[name]
 
     def relay(self, ids: Sequence[int] | None = None, limit: int = 500) -> int:
-        """Publish unrelayed rows (all of these ids, or the oldest `limit`); returns how many were relayed."""
-        with self.db.platform_session() as session:
-            stmt = sa.select(OutboxEvent).where(OutboxEvent.relayed_at.is_(None))
-            # Given ids: every one of them (a cap here would strand rows); else the oldest `limit`.
-            stmt = stmt.where(OutboxEvent.id.in_(ids)) if ids else stmt.limit(limit)
-            rows = list(session.scalars(stmt.order_by(OutboxEvent.id).with_for_update(skip_locked=True)))
-            if not rows:
-                return 0
-            self._publish(rows, session)
-            now = utcnow()
-            for row in rows:
-                row.relayed_at = now
-                row.attempts += 1
+        """Publish unrelayed rows (all of these ids, or the oldest `limit`); returns how many were relayed.
+
+        A Core connection, not an ORM session: the relay reads every tenant's rows (like a platform
+        session) and runs after each delivery, where the ORM's per-row cost showed."""
+        with self.db.engine.begin() as conn:
+            if ids:
+                result = conn.execute(CLAIM_IDS, {"ids": list(ids)})
+            else:
+                result = conn.execute(CLAIM_OLDEST, {"limit": limit})
+            rows = sorted(result.all(), key=itemgetter(0))  # RETURNING has no order; publish oldest first
+            if rows:
+                self._publish(rows, conn)
         return len(rows)
 
-    def _publish(self, rows: Iterable[OutboxEvent], session: Any) -> None:
+    def _publish(self, rows: Sequence[CoreRow], conn: sa.Connection) -> None:
+        routed = [row for row in rows if row.topic in JOB_ROUTES]
+        if routed:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for row in routed:
+                    self._enqueue(row, pipe)
+                pipe.execute()
         emits = [row for row in rows if row.topic in SOCKET_TOPICS and row.payload.get("notify", True)]
-        with self.redis.pipeline(transaction=False) as pipe:
-            for row in rows:
-                for route in JOB_ROUTES.get(row.topic, ()):
-                    q = self._queue(route.queue)
-                    job_id = f"outbox-{row.id}-{route.function.rsplit('.', 1)[1]}"
-                    if route.delay is not None:
-                        q.enqueue_in(
-                            timedelta(seconds=route.delay(row)), route.function, *route.args(row),
-                            job_id=job_id, pipeline=pipe,
-                        )  # fmt: skip
-                    else:
-                        q.enqueue(route.function, *route.args(row), job_id=job_id, pipeline=pipe)
-            pipe.execute()
         if emits and self.emitter is not None:
-            self.emitter.emit_outbox(session, emits)
+            self.emitter.emit_outbox(conn, emits)
+
+    def _enqueue(self, row: CoreRow, pipe: Pipeline) -> None:
+        for route in JOB_ROUTES[row.topic]:
+            q = self._queue(route.queue)
+            job_id = f"outbox-{row.id}-{route.function.rsplit('.', 1)[1]}"
+            if route.delay is not None:
+                q.enqueue_in(
+                    timedelta(seconds=route.delay(row)), route.function, *route.args(row),
+                    job_id=job_id, pipeline=pipe,
+                )  # fmt: skip
+            else:
+                q.enqueue(route.function, *route.args(row), job_id=job_id, pipeline=pipe)
 
     def record_failure(self, ids: Sequence[int], error: BaseException) -> None:
         """Leave the rows for the sweeper, with the reason on them for `niochat status`/the health page."""

@@ -1,30 +1,74 @@
 """Plain-dict views of messages and conversations: one shape for the REST API, Socket.IO and the inbox.
 
+Each function reads plain attributes only, so it takes an ORM entity (the API) or a Core row of the same
+columns (the outbox relay, which cannot afford the ORM per row: `models.serialize_sql`). The `*_FIELDS`
+tuples name exactly what the functions read, so the Core queries load nothing more; a test serialises
+one message and one conversation both ways and compares.
+
 Secrets never appear here (no credentials, no raw payloads); media is a URL the web app serves to
 logged-in users only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple, TypeAlias
+
+from sqlalchemy import Row
 
 from models.contact import Contact
 from models.conversation import Conversation
+from models.label import Label
 from models.message import Message
+
+MESSAGE_FIELDS = (
+    "id", "conversation_id", "direction", "sender_kind", "sender_user_id", "content_type", "text", "payload",
+    "is_private", "media_sha256", "media_mime", "media_size", "media_filename", "media_meta",
+    "media_status", "status", "error_code", "error_text", "provider_message_id", "reply_to_id",
+    "client_key", "created_at", "provider_timestamp", "sent_at", "delivered_at", "read_at", "deleted_at",
+    "transcription",
+)  # fmt: skip
+CONVERSATION_FIELDS = (
+    "id", "status", "inbox_id", "assignee_id", "team_id", "priority", "unread_count", "waiting_since",
+    "last_message_at", "last_inbound_at", "created_at", "closed_at", "close_reason", "handoff_reason",
+)  # fmt: skip
+
+CoreRow: TypeAlias = Row[*tuple[Any, ...]]  # a Core result row of any columns
+
+
+class LabelFields(NamedTuple):
+    """What `label_dict` reads, for labels aggregated into their conversation's Core row."""
+
+    id: int
+    name: str
+    color: str
+
+
+class ContactFields(NamedTuple):
+    """What `contact_dict` reads, for a contact loaded by Core next to its conversation."""
+
+    id: int
+    name: str | None
+    phone_e164: str | None
+    telegram_chat_id: int | None
+    cpf_cnpj: str | None
+    email: str | None
+    attributes: dict[str, Any]
 
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def media_url(message: Message) -> str | None:
+def media_url(message: Message | CoreRow) -> str | None:
     if message.media_sha256 is None or message.media_status != "ready":
         return None
     return f"/media/{message.id}"
 
 
-def message_dict(message: Message) -> dict[str, Any]:
+def message_dict(message: Message | CoreRow) -> dict[str, Any]:
     return {
         "id": message.id,
         "conversation_id": message.conversation_id,
@@ -62,7 +106,7 @@ def message_dict(message: Message) -> dict[str, Any]:
     }
 
 
-def contact_dict(contact: Contact) -> dict[str, Any]:
+def contact_dict(contact: Contact | ContactFields) -> dict[str, Any]:
     return {
         "id": contact.id,
         "name": contact.name,
@@ -74,18 +118,35 @@ def contact_dict(contact: Contact) -> dict[str, Any]:
     }
 
 
+def label_dict(label: Label | LabelFields) -> dict[str, Any]:
+    return {"id": label.id, "name": label.name, "color": label.color}
+
+
 def conversation_dict(conv: Conversation) -> dict[str, Any]:
+    inbox = conv.inbox
+    return conversation_view(conv, conv.contact, str(inbox.channel_type), inbox.name, conv.labels)
+
+
+def conversation_view(
+    conv: Conversation | CoreRow,
+    contact: Contact | ContactFields,
+    channel: str,
+    inbox_name: str,
+    labels: Iterable[Label | LabelFields],
+) -> dict[str, Any]:
+    """`conversation_dict` from its parts, which the relay loads as Core rows. Labels are listed by name,
+    as everywhere else, whatever order they were loaded in."""
     return {
         "id": conv.id,
         "status": str(conv.status),
         "inbox_id": conv.inbox_id,
-        "channel": str(conv.inbox.channel_type),
-        "inbox_name": conv.inbox.name,
-        "contact": contact_dict(conv.contact),
+        "channel": channel,
+        "inbox_name": inbox_name,
+        "contact": contact_dict(contact),
         "assignee_id": conv.assignee_id,
         "team_id": conv.team_id,
         "priority": str(conv.priority),
-        "labels": [{"id": label.id, "name": label.name, "color": label.color} for label in conv.labels],
+        "labels": [label_dict(label) for label in sorted(labels, key=attrgetter("name"))],
         "unread_count": conv.unread_count,
         "waiting_since": iso(conv.waiting_since),
         "last_message_at": iso(conv.last_message_at),

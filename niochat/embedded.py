@@ -99,8 +99,35 @@ def ensure_postgres(data_dir: Path, database: str = "niochat") -> str:
                 f"The embedded PostgreSQL in {data_dir} did not start: {exc}. {tail}\n{UNAVAILABLE_HINT}"
             ) from exc
         host_dir = server.get_postmaster_info().socket_dir
-        create_database(postgres_url(str(host_dir), "postgres"), database)
+        admin_url = postgres_url(str(host_dir), "postgres")
+        _configure(admin_url)
+        create_database(admin_url, database)
     return postgres_url(str(host_dir), database)
+
+
+# Server settings the embedded PostgreSQL gets (docker-compose passes the same with -c).
+SERVER_SETTINGS = {
+    # Statistics soon after tables start filling: until the first ANALYZE, the planner cannot tell a
+    # unique lookup from a scan of the tenant's rows, and the plans it caches read every contact.
+    "autovacuum_naptime": "10s",
+}
+
+
+def _configure(admin_url: str) -> None:
+    import psycopg
+
+    dsn = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        changed = False
+        for name, value in SERVER_SETTINGS.items():
+            current = conn.execute(
+                "SELECT setting || coalesce(unit, '') FROM pg_settings WHERE name = %s", (name,)
+            )
+            if (row := current.fetchone()) is not None and row[0] != value:
+                conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+                changed = True
+        if changed:
+            conn.execute("SELECT pg_reload_conf()")
 
 
 def create_database(admin_url: str, database: str) -> None:

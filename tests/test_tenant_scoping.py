@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -139,20 +142,29 @@ def test_lazy_loaded_relationships_are_scoped(db, two_tenants) -> None:  # type:
 
 
 def test_ingest_fast_path_refuses_another_tenant(db, two_tenants) -> None:  # type: ignore[no-untyped-def]
-    """The Core statements of the ingestion hot path run only for the session's own tenant."""
+    """The Core statements and the database function of the hot path act for the session's tenant only."""
     from models import ingest_sql as sql
 
     a, b = two_tenants["provedor-a"], two_tenants["provedor-b"]
-    row = {"tenant_id": b["tenant"], "name": "x", "phone_e164": "+5511900001111", "wa_id": None,
-           "last_seen_at": None, "updated_at": None}  # fmt: skip
+    row = {"tenant_id": b["tenant"], "topic": "message.created", "payload": {}}
     with pytest.raises(TenantScopeError), db.tenant_session(a["tenant"]) as session:
-        sql.run(session, sql.CONTACT_BY_PHONE, row)
+        sql.run_many(session, sql.INSERT_OUTBOX, [row])
     with pytest.raises(TenantScopeError), db.platform_session() as session:
         sql.run(session, sql.MESSAGE_ID_BY_PROVIDER, {"inbox_id": b["inbox"], "provider_id": "x"})
-    with db.tenant_session(a["tenant"]) as session:
-        lookup = {"inbox_id": b["inbox"], "contact_id": b["contact"]}
-        found = sql.run(session, sql.ACTIVE_CONVERSATION, lookup)
-        assert found.first() is None  # b's open conversation exists, but not for tenant a
-        touch = {"conversation_id": b["conversation"], "at": None}
-        touched = sql.run(session, sql.TOUCH_CONVERSATION_CLOSED, touch)
-        assert touched.rowcount == 0
+    message = {"provider_message_id": "x1", "from_me": False, "timestamp": "2026-11-21T10:00:00+00:00",
+               "phone_e164": "+5511900001111", "content_type": "text", "text": "oi"}  # fmt: skip
+    params = (b["inbox"], "pending", None, True, json.dumps([message]))
+    with (
+        pytest.raises(sa.exc.ProgrammingError, match="is not of tenant"),
+        db.tenant_session(a["tenant"]) as s,
+    ):
+        sql.run_ingest_messages(s, params)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="is not of tenant"):
+        db.execute_statement(sql.INGEST_MESSAGES, (a["tenant"], *params))
+    with db.platform_session() as session:  # nothing of b was touched
+        assert (
+            session.scalar(
+                sa.select(sa.func.count()).select_from(Message).where(Message.provider_message_id == "x1")
+            )
+            == 0
+        )

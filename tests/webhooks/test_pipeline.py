@@ -278,3 +278,46 @@ def test_oversized_provider_text_is_stored_or_refused_never_a_500(db, inboxes, p
     refused = post(inboxes["evolution"], too_long)
     assert refused.status_code == 400 and "255" in refused.json["error"]["reason"]
     assert counts(db, inboxes["evolution"].tenant_id)[0] == 1
+
+
+def test_a_delivery_of_new_messages_is_one_round_trip(app, db, inboxes, post, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Contact, conversation, message and outbox rows of a message delivery cost one autocommit
+    statement and nothing through the ORM: the throughput of webhooks rests on it."""
+    post(inboxes["evolution"], evolution_text("aquece"))  # the inbox lookup is cached after this
+    database = app.extensions["niochat"].db
+    direct: list[str] = []
+    through_orm: list[str] = []
+    execute = database.execute_statement
+
+    def counted(statement, params):  # type: ignore[no-untyped-def]
+        direct.append(statement)
+        return execute(statement, params)
+
+    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if threading.get_ident() == request_thread:  # not the relay's, after the answer
+            through_orm.append(statement)
+
+    request_thread = threading.get_ident()  # the test client runs the app in this thread
+
+    monkeypatch.setattr(database, "execute_statement", counted)
+    sa.event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        response = post(inboxes["evolution"], evolution_text("uma ida só", number="5511912345678"))
+    finally:
+        sa.event.remove(database.engine, "before_cursor_execute", record)
+    assert response.status_code == 200 and response.json["stored"] == 1
+    assert len(direct) == 1 and "ingest_messages" in direct[0] and through_orm == []
+    raw = database.statement_engine.raw_connection()
+    try:
+        assert raw.driver_connection.autocommit is True  # no BEGIN, no COMMIT
+    finally:
+        raw.close()
+
+
+def test_nul_characters_are_dropped_not_a_500(db, inboxes, post) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL text cannot hold NUL: a message carrying one is stored without it."""
+    response = post(inboxes["evolution"], evolution_text("sem\u0000internet", push_name="Jo\u0000ão"))
+    assert response.status_code == 200 and response.json["stored"] == 1
+    with db.tenant_session(inboxes["evolution"].tenant_id) as session:
+        assert session.scalar(sa.select(Message.text)) == "seminternet"
+        assert session.scalar(sa.select(Contact.name)) == "João"

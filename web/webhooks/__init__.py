@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, request
 from sqlalchemy.exc import OperationalError
@@ -22,7 +23,7 @@ from integrations.channels.base import AuthError, ChannelCredentials, build_cred
 from integrations.channels.events import PayloadError
 from integrations.channels.registry import get_adapter
 from models.inbox import WEBHOOK_PROVIDER_SLUG, Inbox
-from models.ingest import InboxRef, ingest
+from models.ingest import InboxRef, ingest_delivery
 from niochat import logging as nlog
 from web.requests import error_body
 from web.services import services
@@ -150,10 +151,13 @@ def receive(provider: str, key: str) -> tuple[Response, int] | Response:
         return jsonify(ok=True, stored=0, duplicates=0, ignored=True), 200
     svc = services()
     try:
-        with svc.db.tenant_session(found.ref.tenant_id) as session:
-            report = ingest(session, found.ref, events)
-    except OperationalError as exc:
-        log.error("webhook not stored, database unavailable: %s", exc.orig)
+        report = ingest_delivery(svc.db, found.ref, events)
+    except (
+        OperationalError,
+        psycopg.OperationalError,
+        sa.exc.TimeoutError,
+    ) as exc:  # timeout: pool exhausted
+        log.error("webhook not stored, database unavailable: %s", getattr(exc, "orig", exc))
         return error_body(503, "unavailable", "Banco de dados indisponível; tente novamente."), 503
     svc.relay.submit(report.outbox_ids)
     return jsonify(ok=True, stored=len(report.created_messages), duplicates=report.duplicates), 200
