@@ -31,6 +31,7 @@ class AISettings(IdMixin, TimestampMixin, TenantScoped, Base):
 
 
 class KnowledgeEntry(IdMixin, TimestampMixin, TenantScoped, Base):
+    tenant_index = False  # its composite indexes start with tenant_id
     __tablename__ = "knowledge_entries"
     __table_args__ = (sa.Index("ix_knowledge_entries_tenant_id_enabled", "tenant_id", "enabled"),)
 

@@ -67,8 +67,15 @@ class TimestampMixin:
 class TenantScoped:
     """Marker + column for every tenant-owned row; `models.scoping` filters and guards on it."""
 
+    # False where a composite index already starts with tenant_id: a single-column one beside it only
+    # costs every insert, and before statistics exist the planner may pick it for unique lookups.
+    tenant_index: ClassVar[bool] = True
+
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:
         return mapped_column(
-            sa.BigInteger, sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True
+            sa.BigInteger,
+            sa.ForeignKey("tenants.id", ondelete="CASCADE"),
+            nullable=False,
+            index=cls.tenant_index,
         )

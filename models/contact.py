@@ -12,6 +12,7 @@ from models.base import Base, IdMixin, TenantScoped, TimestampMixin
 
 
 class Contact(IdMixin, TimestampMixin, TenantScoped, Base):
+    tenant_index = False  # its composite indexes start with tenant_id
     __tablename__ = "contacts"
     __table_args__ = (
         # One person is one contact: phones are canonical E.164 (Brazilian mobiles with the 9th digit).

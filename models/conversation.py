@@ -15,6 +15,7 @@ from models.label import Label
 
 
 class Conversation(IdMixin, TimestampMixin, TenantScoped, Base):
+    tenant_index = False  # its composite indexes start with tenant_id
     __tablename__ = "conversations"
     __table_args__ = (
         # At most one conversation not closed per contact and inbox: concurrent first messages race on

@@ -34,6 +34,7 @@ class CsatSettings(IdMixin, TimestampMixin, TenantScoped, Base):
 
 
 class CsatSurvey(IdMixin, TimestampMixin, TenantScoped, Base):
+    tenant_index = False  # its composite indexes start with tenant_id
     __tablename__ = "csat_surveys"
     __table_args__ = (
         sa.UniqueConstraint("conversation_id"),
@@ -68,6 +69,7 @@ class CsatSurvey(IdMixin, TimestampMixin, TenantScoped, Base):
 
 
 class CsatResponse(IdMixin, TenantScoped, Base):
+    tenant_index = False  # its composite indexes start with tenant_id
     __tablename__ = "csat_responses"
     __table_args__ = (
         sa.UniqueConstraint("survey_id"),

@@ -89,7 +89,10 @@ class Database:
                 if self._statement_engine is None:
                     # Sized like the main pool: fewer connections than threads made the threads
                     # queue on the pool's lock and cost more CPU than PostgreSQL saved.
-                    self._statement_engine = self._create_engine(isolation_level="AUTOCOMMIT")
+                    # Nothing to roll back on return in autocommit: skip the reset.
+                    self._statement_engine = self._create_engine(
+                        isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+                    )
         return self._statement_engine
 
     def execute_statement(self, statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -14,6 +14,7 @@ from models.enums import ActorKind, ConversationStatus, EventKind
 
 
 class ConversationEvent(IdMixin, TenantScoped, Base):
+    tenant_index = False  # its composite indexes start with tenant_id
     __tablename__ = "conversation_events"
     __table_args__ = (
         sa.Index("ix_conversation_events_conversation_id_id", "conversation_id", "id"),

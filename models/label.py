@@ -9,6 +9,7 @@ from models.base import Base, IdMixin, TenantScoped, TimestampMixin
 
 
 class Label(IdMixin, TimestampMixin, TenantScoped, Base):
+    tenant_index = False  # its composite indexes start with tenant_id
     __tablename__ = "labels"
     __table_args__ = (sa.UniqueConstraint("tenant_id", "name"),)
 

@@ -15,6 +15,7 @@ from models.enums import ContentType, DeliveryStatus, Direction, SenderKind
 
 
 class Message(IdMixin, TimestampMixin, TenantScoped, Base):
+    tenant_index = False  # its composite indexes start with tenant_id
     __tablename__ = "messages"
     __table_args__ = (
         # Idempotency of ingestion: a redelivered webhook hits this and is dropped (ON CONFLICT DO NOTHING).

@@ -14,6 +14,7 @@ _PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 
 
 class QuickReply(IdMixin, TimestampMixin, TenantScoped, Base):
+    tenant_index = False  # its composite indexes start with tenant_id
     __tablename__ = "quick_replies"
     __table_args__ = (sa.UniqueConstraint("tenant_id", "shortcut"),)
 
@@ -25,6 +26,7 @@ class QuickReply(IdMixin, TimestampMixin, TenantScoped, Base):
 
 
 class MessageTemplate(IdMixin, TimestampMixin, TenantScoped, Base):
+    tenant_index = False  # its composite indexes start with tenant_id
     __tablename__ = "message_templates"
     __table_args__ = (sa.UniqueConstraint("tenant_id", "inbox_id", "name", "language"),)
 

@@ -47,6 +47,7 @@ class User(IdMixin, TimestampMixin, Base):
 
 
 class Team(IdMixin, TimestampMixin, TenantScoped, Base):
+    tenant_index = False  # its composite indexes start with tenant_id
     __tablename__ = "teams"
     __table_args__ = (sa.UniqueConstraint("tenant_id", "name"),)
 

@@ -8,6 +8,8 @@ import time
 import uuid
 
 from flask import Flask, Response, g, jsonify, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.wrappers import Request
 from werkzeug.exceptions import HTTPException
 
 from niochat import logging as nlog
@@ -41,7 +43,23 @@ def error_body(status: int, code: str, message: str, **extra: object) -> Respons
     return response
 
 
+COOKIELESS_PREFIXES = ("/webhooks/", "/healthz", "/readyz")
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except for providers' webhooks and health probes: they carry no
+    cookie and must never get one, and building the signer for every delivery cost a tenth of a
+    webhook's CPU. They get Flask's null session, which refuses writes."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(COOKIELESS_PREFIXES):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieSessions()
+
     @app.before_request
     def _start() -> None:
         incoming = request.headers.get("X-Request-ID", "")
