@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-import socketio
 import sqlalchemy as sa
 from redis.connection import parse_url
 
+from jobs.pubsub import PipelinedRedisManager
 from models import outbox_ops as topics
 from models.conversation import Conversation
 from models.enums import ConversationStatus
@@ -74,7 +75,7 @@ def conversation_rooms(
 
 class Emitter:
     def __init__(self, redis_url: str) -> None:
-        self.manager = socketio.RedisManager(redis_url, channel=channel_for(redis_url), write_only=True)
+        self.manager = PipelinedRedisManager(redis_url, channel=channel_for(redis_url))
 
     def emit(self, event: str, data: dict[str, Any], rooms: Iterable[str]) -> None:
         """One publish for all the rooms: a browser in several of them (its team's and the open
@@ -90,11 +91,18 @@ class Emitter:
         msg_ids = {int(r.payload["message_id"]) for r in rows if "message_id" in r.payload}
         convs = load_conversations(conn, conv_ids)
         msgs = load_messages(conn, msg_ids)
-        for row in rows:
-            try:
-                self._emit_row(row, convs, msgs)
-            except Exception:  # one bad row must not stop the others; the row is logged, not retried
-                log.exception("emit failed for outbox row %s", row.id)
+        with self._batch():  # one Redis round trip for the batch; if it fails, the caller rolls back
+            for row in rows:
+                try:
+                    self._emit_row(row, convs, msgs)
+                except Exception:  # one bad row must not stop the others; the row is logged, not retried
+                    log.exception("emit failed for outbox row %s", row.id)
+
+    def _batch(self) -> AbstractContextManager[None]:
+        """Tests put an in-process Socket.IO server here (tests/realtime/conftest.py); it sends at once."""
+        if isinstance(self.manager, PipelinedRedisManager):
+            return self.manager.batch()
+        return nullcontext()
 
     def _emit_row(
         self,

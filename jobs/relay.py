@@ -3,10 +3,11 @@
 Two paths call `relay`: the web process right after a commit (in a background thread, so a webhook's
 answer never waits for Redis), and a sweeper loop in the live worker that picks up whatever is left
 (Redis was down, the web process died); both run the same code. One statement claims the rows (FOR UPDATE
-SKIP LOCKED) and marks them relayed; they are published in id order, and only then does the transaction
-commit. A failure to publish rolls the mark back, so nothing is lost; publishing twice is possible after
-a crash between publishing and the commit, so every consumer is idempotent (jobs re-check state; the
-browser de-duplicates by id).
+SKIP LOCKED) and marks them relayed; they are published in id order (the Socket.IO events in one Redis
+pipeline, then the jobs in another), and only then does the transaction commit. A failure to publish rolls
+the mark back, so nothing is lost; publishing twice is possible after a crash between publishing and the
+commit, or when the jobs' pipeline fails after the events went out, so every consumer is idempotent (jobs
+re-check state; the browser de-duplicates by id).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from rq import Queue
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from jobs import queues
+from jobs.outbox_purge import OutboxPurge
 from jobs.realtime import Emitter
 from models import outbox_ops as topics
 from models.db import Database
@@ -134,15 +136,17 @@ class Relay:
         return len(rows)
 
     def _publish(self, rows: Sequence[CoreRow], conn: sa.Connection) -> None:
+        """Events first: if the jobs' pipeline then fails, the retry repeats events (browsers drop what
+        they have by id) rather than jobs."""
+        emits = [row for row in rows if row.topic in SOCKET_TOPICS and row.payload.get("notify", True)]
+        if emits and self.emitter is not None:
+            self.emitter.emit_outbox(conn, emits)
         routed = [row for row in rows if row.topic in JOB_ROUTES]
         if routed:
             with self.redis.pipeline(transaction=False) as pipe:
                 for row in routed:
                     self._enqueue(row, pipe)
                 pipe.execute()
-        emits = [row for row in rows if row.topic in SOCKET_TOPICS and row.payload.get("notify", True)]
-        if emits and self.emitter is not None:
-            self.emitter.emit_outbox(conn, emits)
 
     def _enqueue(self, row: CoreRow, pipe: Pipeline) -> None:
         for route in JOB_ROUTES[row.topic]:
@@ -228,8 +232,15 @@ class BackgroundRelay:
                 return
 
 
-def sweep_forever(relay: Relay, interval: float = 1.0, stop: threading.Event | None = None) -> None:
-    """The worker's sweeper: relays what the web's immediate path could not, oldest first."""
+def sweep_forever(
+    relay: Relay,
+    interval: float = 1.0,
+    stop: threading.Event | None = None,
+    purge: OutboxPurge | None = None,
+) -> None:
+    """The worker's sweeper: relays what the web's immediate path could not, oldest first, and deletes
+    old relayed rows (`purge`, on its own schedule), one batch between relay passes so a long purge
+    never holds up the relaying."""
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
@@ -237,13 +248,20 @@ def sweep_forever(relay: Relay, interval: float = 1.0, stop: threading.Event | N
                 pass
         except Exception as exc:
             log.warning("outbox sweep failed: %s", exc)
-        stop.wait(interval)
+        more = False
+        if purge is not None:
+            try:
+                more = purge.step()
+            except Exception as exc:
+                log.warning("outbox purge failed: %s", exc)
+        if not more:
+            stop.wait(interval)
 
 
-def start_sweeper(relay: Relay, interval: float = 1.0) -> threading.Event:
+def start_sweeper(relay: Relay, interval: float = 1.0, purge: OutboxPurge | None = None) -> threading.Event:
     stop = threading.Event()
     threading.Thread(
-        target=sweep_forever, args=(relay, interval, stop), name="outbox-sweeper", daemon=True
+        target=sweep_forever, args=(relay, interval, stop, purge), name="outbox-sweeper", daemon=True
     ).start()
     return stop
 

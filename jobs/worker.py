@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+from datetime import timedelta
 
 from rq import Worker
 
@@ -23,13 +24,17 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
     log.info("worker %s connected to Redis, queues: %s", name, ", ".join(queues))
     stop = None
     if group == "live" and not burst:
-        # The sweeper relays outbox rows the web process could not (Redis was down, web died).
+        # The sweeper relays outbox rows the web process could not (Redis was down, web died), and
+        # deletes relayed ones past their retention (jobs.outbox_purge).
         # And a watch for sends left half-done by a worker that died (see jobs.outbound).
         from jobs.context import get_db, get_emitter
         from jobs.outbound import watch_stalled
+        from jobs.outbox_purge import OutboxPurge
         from jobs.relay import Relay, start_sweeper
+        from niochat.config import get_settings
 
-        stop = start_sweeper(Relay(get_db(), connection, get_emitter()))
+        keep = timedelta(hours=get_settings().outbox_retention_hours)
+        stop = start_sweeper(Relay(get_db(), connection, get_emitter()), purge=OutboxPurge(get_db(), keep))
         threading.Thread(target=watch_stalled, args=(stop,), name="stalled-sends", daemon=True).start()
     try:
         return bool(worker.work(with_scheduler=True, burst=burst, logging_level="WARNING"))

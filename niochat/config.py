@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     web_role: Literal["all", "webhooks"] = "all"  # webhooks: only /webhooks and health (compose service)
 
     seed_demo: bool = True  # first `run` in development loads demo data
+    # Relayed outbox rows are deleted after this long (jobs.outbox_purge); unrelayed rows never are.
+    outbox_retention_hours: int = Field(default=72, ge=1)
 
     # Accounts and the REST API's tokens (web/auth, web/api).
     rate_limit_enabled: bool = True

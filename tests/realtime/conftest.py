@@ -122,3 +122,46 @@ def events(client: SocketIOTestClient, name: str | None = None) -> list[dict[str
 def relay_all(app: Flask) -> int:
     """Publish the outbox rows the domain recorded, synchronously, through the real Emitter."""
     return int(app.extensions["niochat"].relay.relay.relay())
+
+
+class RedisSpy:
+    """Stands in for a Socket.IO manager's Redis client and forwards to it: each direct PUBLISH and each
+    pipeline executed is one round trip, recorded with the messages it carried, in order."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.round_trips: list[list[str]] = []
+
+    def publish(self, channel: str, message: str) -> Any:
+        self.round_trips.append([message])
+        return self.real.publish(channel, message)
+
+    def pipeline(self, transaction: bool = True) -> PipelineSpy:
+        return PipelineSpy(self, self.real.pipeline(transaction=transaction))
+
+
+class PipelineSpy:
+    def __init__(self, spy: RedisSpy, pipe: Any) -> None:
+        self.spy, self.pipe = spy, pipe
+        self.messages: list[str] = []
+
+    def __enter__(self) -> PipelineSpy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pipe.reset()
+
+    def publish(self, channel: str, message: str) -> None:
+        self.messages.append(message)
+        self.pipe.publish(channel, message)
+
+    def execute(self) -> list[Any]:
+        self.spy.round_trips.append(self.messages)
+        return list(self.pipe.execute())
+
+
+def spy_on(manager: Any) -> RedisSpy:
+    """Connect a python-socketio Redis manager now and put a spy between it and Redis."""
+    manager._redis_connect()
+    manager.redis = RedisSpy(manager.redis)
+    return manager.redis
