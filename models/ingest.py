@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -36,7 +37,7 @@ from models.ingest_base import InboxRef, IngestReport
 from models.ingest_events import ingest_connection, ingest_deletion, ingest_status
 from models.phones import try_normalize_phone
 
-__all__ = ["InboxRef", "IngestReport", "ingest", "ingest_delivery"]
+__all__ = ["InboxRef", "IngestReport", "StoreMessages", "ingest", "ingest_delivery", "store_messages"]
 
 log = logging.getLogger(__name__)
 
@@ -77,23 +78,34 @@ def ingest(
     return report
 
 
-def ingest_delivery(db: Database, inbox: InboxRef, events: list[Event]) -> IngestReport:
+# Stores message rows of one inbox; one result row per message, in order (see `store_messages`).
+StoreMessages = Callable[[InboxRef, list[dict[str, Any]]], list[tuple[Any, ...]]]
+
+
+def ingest_delivery(
+    db: Database, inbox: InboxRef, events: list[Event], *, store: StoreMessages | None = None
+) -> IngestReport:
     """`ingest` for one webhook delivery, in its own transaction.
 
     The usual delivery holds only new messages: they are one `ingest_messages` statement, atomic by
     itself, sent on an autocommit connection without the ORM. That is one round trip instead of three
     (BEGIN, statement, COMMIT), and a fraction of the client CPU; webhook throughput rests on it.
-    Anything else (statuses, deletions, connection changes) goes through a tenant session."""
+    `store` may combine concurrent deliveries into one statement (web.webhooks.batching). Anything
+    else (statuses, deletions, connection changes) goes through a tenant session."""
     if not all(isinstance(event, InboundMessage) for event in events):
         with db.tenant_session(inbox.tenant_id) as session:
             return ingest(session, inbox, events)
     report = IngestReport()
     batch = [row for event in events if (row := _message_row(event, report)) is not None]  # type: ignore[arg-type]
     if batch:
-        # The inbox's own tenant: the function refuses the call if the two disagree.
-        rows = db.execute_statement(sql.INGEST_MESSAGES, (inbox.tenant_id, *_params(inbox, batch, "webhook")))
-        _collect(rows, report)
+        _collect(store(inbox, batch) if store else store_messages(db, inbox, batch), report)
     return report
+
+
+def store_messages(db: Database, inbox: InboxRef, batch: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """One `ingest_messages` statement (autocommit) for message rows of `_message_row`; one result row
+    per message, in order. The inbox's own tenant goes first: the function refuses a mismatch."""
+    return db.execute_statement(sql.INGEST_MESSAGES, (inbox.tenant_id, *_params(inbox, batch, "webhook")))
 
 
 # --- messages ---------------------------------------------------------------------------------------------

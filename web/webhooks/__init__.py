@@ -28,6 +28,7 @@ from models.ingest import InboxRef, ingest_delivery
 from niochat import logging as nlog
 from web.requests import error_body
 from web.services import services
+from web.webhooks.batching import IngestBatcher
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 log = logging.getLogger(__name__)
@@ -99,6 +100,14 @@ def inbox_cache() -> InboxCache:
     return cache
 
 
+def batcher() -> IngestBatcher:
+    svc = services()
+    found: IngestBatcher | None = svc.extras.get("ingest_batcher")
+    if found is None:
+        found = svc.extras.setdefault("ingest_batcher", IngestBatcher(svc.db))
+    return found
+
+
 MAX_PROVIDER_ID = 255  # messages.provider_message_id
 
 
@@ -153,8 +162,8 @@ def receive(provider: str, key: str) -> tuple[Response, int] | Response:
         return jsonify(ok=True, stored=0, duplicates=0, ignored=True), 200
     svc = services()
     try:
-        report = ingest_delivery(svc.db, found.ref, events)
-    except (OperationalError, psycopg.OperationalError) as exc:
+        report = ingest_delivery(svc.db, found.ref, events, store=batcher().store)
+    except (OperationalError, psycopg.OperationalError, TimeoutError) as exc:
         log.error("webhook not stored, database unavailable: %s", getattr(exc, "orig", exc))
         return error_body(503, "unavailable", "Banco de dados indisponível; tente novamente."), 503
     svc.relay.submit(report.outbox_ids)
