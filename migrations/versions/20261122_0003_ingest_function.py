@@ -77,6 +77,7 @@ BEGIN
 
         -- One look for the usual case, a known customer writing into an open conversation: the
         -- inbox's owner, whether this is a redelivery, the contact and its conversation not closed.
+        -- Two statements rather than one with an OR: each plans to its own unique index.
         IF v_chat IS NOT NULL THEN
             SELECT i.tenant_id, i.last_inbound_at,
                    EXISTS (SELECT 1 FROM messages d
