@@ -160,3 +160,37 @@ def test_one_persons_messages_keep_their_order_in_a_batch(app, db, inboxes, deli
     for person in people:
         mine = [r["provider_message_id"] for r in arrival if r["phone_e164"] == person]
         assert [p for p in by_id if p in mine] == mine
+
+
+def test_a_follower_that_gives_up_never_stalls_the_inbox(app, db, inboxes, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A delivery that times out behind a slow statement leaves the queue: later ones still get stored."""
+    from web.webhooks import batching
+
+    inbox = inboxes["evolution"]
+    database = app.extensions["niochat"].db
+    with db.platform_session() as session:
+        ref = InboxRef.of(session.get(Inbox, inbox.id))
+    monkeypatch.setattr(batching, "WAIT_SECONDS", 0.2)
+    calls: list[int] = []
+    slowed(monkeypatch, database, calls, delay=0.8)
+    batcher = IngestBatcher(database)
+    outcomes: dict[str, Any] = {}
+
+    def store(name: str, row: dict[str, Any]) -> None:
+        try:
+            outcomes[name] = batcher.store(ref, [row])
+        except Exception as exc:  # the outcome under test
+            outcomes[name] = exc
+
+    leader = threading.Thread(target=store, args=("leader", _row("L1", "5511987650001")))
+    leader.start()
+    time.sleep(0.1)
+    store("follower", _row("F1", "5511987650002"))  # queues behind the leader's slow statement
+    leader.join()
+    assert isinstance(outcomes["follower"], TimeoutError)
+    assert outcomes["leader"][0][2] == "created"
+    store("later", _row("N1", "5511987650003"))
+    assert outcomes["later"][0][2] == "created"
+    with db.tenant_session(inbox.tenant_id) as session:
+        stored = set(session.scalars(sa.select(Message.provider_message_id)))
+    assert stored == {"L1", "N1"}

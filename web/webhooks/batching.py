@@ -61,6 +61,12 @@ class IngestBatcher:
             self._busy.add(inbox.id)
         while not mine.lead:
             if not mine.done.wait(WAIT_SECONDS):
+                with self._lock:
+                    if mine.lead:  # handed the queue just now: lead it, or it would stall
+                        break
+                    queue = self._queues.get(inbox.id)
+                    if queue is not None and mine in queue:
+                        queue.remove(mine)  # never stored: the 503 makes the provider retry
                 raise TimeoutError("webhook batch did not complete")
             if mine.result is not None or mine.error is not None:
                 return _outcome(mine)
