@@ -29,7 +29,7 @@ import requests
 import socketio
 
 from bench.loadgen import build_request, run_open
-from bench.webhook_ingest import INSTANCE, free_port, fresh_database, start_server, stop_server
+from bench.webhook_ingest import INSTANCE, connect, free_port, fresh_database, start_server, stop_server
 from niochat import embedded
 
 PASSWORD = "bench-password-123"  # noqa: S105  a throwaway benchmark tenant
@@ -199,15 +199,13 @@ def relay_lag(database_url: str) -> dict[str, float]:
     """Commit → relayed, per outbox row: separates the webhook side from the Socket.IO side."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(database_url)
-    with engine.connect() as conn:
+    with connect(database_url) as conn:
         row = conn.execute(
             sa.text(
                 "SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY "
                 "extract(epoch FROM relayed_at - created_at)) FROM outbox_events WHERE relayed_at IS NOT NULL"
             )
         ).scalar_one()
-    engine.dispose()
     return {"p50": round(row[0] * 1000, 1), "p95": round(row[1] * 1000, 1), "p99": round(row[2] * 1000, 1)}
 
 

@@ -23,6 +23,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,13 +139,22 @@ def measure(
     return throughput, latency, through_src, latency_src
 
 
+@contextmanager
+def connect(database_url: str) -> Iterator[sa.Connection]:
+    """One autocommit connection for the harness's own statements, its engine disposed afterwards."""
+    engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
 def analyze(database_url: str) -> None:
     """Statistics, as autovacuum gathers them within seconds of tables filling: the sustained rate is
     measured, not the first seconds of a brand-new database (the same for both systems)."""
-    engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
+    with connect(database_url) as conn:
         conn.execute(sa.text("ANALYZE"))
-    engine.dispose()
 
 
 def fresh_database(admin_url: str, name: str) -> str:
@@ -171,31 +182,27 @@ def prepare_niochat(database_url: str) -> tuple[str, str]:
 
 def count_stored(database_url: str, table: str, column: str, prefix: str) -> tuple[int, int]:
     """(rows, distinct ids) whose id starts with prefix."""
-    engine = sa.create_engine(database_url)
-    with engine.connect() as conn:
+    with connect(database_url) as conn:
         rows, distinct = conn.execute(
             sa.text(f"SELECT count(*), count(DISTINCT {column}) FROM {table} WHERE {column} LIKE :p"),  # noqa: S608
             {"p": prefix + "%"},
         ).one()
-    engine.dispose()
     return int(rows), int(distinct)
 
 
 def wait_outbox_drained(database_url: str, timeout: float = 120) -> int:
-    engine = sa.create_engine(database_url)
     deadline = time.monotonic() + timeout
     left = -1
-    while time.monotonic() < deadline:
-        with engine.connect() as conn:
+    with connect(database_url) as conn:
+        while time.monotonic() < deadline:
             left = int(
                 conn.execute(
                     sa.text("SELECT count(*) FROM outbox_events WHERE relayed_at IS NULL")
                 ).scalar_one()
             )
-        if left == 0:
-            break
-        time.sleep(0.5)
-    engine.dispose()
+            if left == 0:
+                break
+            time.sleep(0.5)
     return left
 
 
@@ -252,12 +259,10 @@ def main() -> None:
         rows = []
         # Baseline
         base_url = fresh_database(admin_url, "bench_baseline")
-        engine = sa.create_engine(base_url)
-        with engine.begin() as conn:
+        with connect(base_url) as conn:
             conn.execute(
                 sa.text("CREATE TABLE bench_baseline (provider_id text PRIMARY KEY, body jsonb NOT NULL)")
             )
-        engine.dispose()
         port = free_port()
         base_env = {
             "DATABASE_URL": base_url,

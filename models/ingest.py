@@ -92,11 +92,12 @@ def ingest_delivery(
     (BEGIN, statement, COMMIT), and a fraction of the client CPU; webhook throughput rests on it.
     `store` may combine concurrent deliveries into one statement (web.webhooks.batching). Anything
     else (statuses, deletions, connection changes) goes through a tenant session."""
-    if not all(isinstance(event, InboundMessage) for event in events):
+    messages = [event for event in events if isinstance(event, InboundMessage)]
+    if len(messages) != len(events):
         with db.tenant_session(inbox.tenant_id) as session:
             return ingest(session, inbox, events)
     report = IngestReport()
-    batch = [row for event in events if (row := _message_row(event, report)) is not None]  # type: ignore[arg-type]
+    batch = [row for message in messages if (row := _message_row(message, report)) is not None]
     if batch:
         _collect(store(inbox, batch) if store else store_messages(db, inbox, batch), report)
     return report

@@ -1,13 +1,15 @@
-"""The ingestion hot path as prebuilt Core statements, with their own tenant guard.
+"""The ingestion hot path as prebuilt statements, with their own tenant guard.
 
-Every delivery runs these. Through the ORM each one cost ~0.7 ms of Python (statement construction,
-cache keys, the bulk-insert machinery) against ~0.1 ms in PostgreSQL, which capped one process at a few
-hundred deliveries a second. They are built once, against tables, with bind parameters.
+Every delivery runs these. Through the ORM each statement cost ~0.7 ms of Python (statement
+construction, cache keys, the bulk-insert machinery) against ~0.1 ms in PostgreSQL, which capped one
+process at a few hundred deliveries a second. The Core statements are built once, against tables, with
+bind parameters; new messages are one call of the database function `ingest_messages`.
 
 They bypass the ORM's `do_orm_execute` hook, so they carry the same guarantee by construction instead:
-every statement here names `tenant_id = :tenant_id` (in its WHERE clause or its inserted row), and `run`
-is the only way to execute them — it takes the tenant from the session, refuses a session without one,
-and refuses parameters that name another tenant.
+every Core statement here names `tenant_id = :tenant_id` (in its WHERE clause or its inserted row), and
+`ingest_messages` takes the tenant as its first argument and refuses an inbox of another one. `run`,
+`run_many` and `run_ingest_messages` are the only ways to execute them in a session: they take the
+tenant from the session, refuse a session without one, and refuse rows that name another tenant.
 """
 
 from __future__ import annotations
@@ -33,11 +35,16 @@ def _tenant_of(session: Session) -> int | None:
     return session.tenant_id if isinstance(session, ScopedSession) else None
 
 
-def run(session: Session, statement: sa.Executable, params: dict[str, Any]) -> CursorResult[Any]:
-    """Execute a statement of this module in the session's transaction, for the session's tenant only."""
+def _required_tenant(session: Session) -> int:
     tenant_id = _tenant_of(session)
     if tenant_id is None:
         raise TenantScopeError("ingestion statements need a tenant session")
+    return tenant_id
+
+
+def run(session: Session, statement: sa.Executable, params: dict[str, Any]) -> CursorResult[Any]:
+    """Execute a statement of this module in the session's transaction, for the session's tenant only."""
+    tenant_id = _required_tenant(session)
     if params.get("tenant_id", tenant_id) != tenant_id:
         raise TenantScopeError(
             f"ingestion row of tenant {params['tenant_id']} in a session of tenant {tenant_id}"
@@ -80,7 +87,5 @@ INGEST_MESSAGES = (
 
 def run_ingest_messages(session: Session, params: Sequence[Any]) -> list[Any]:
     """`INGEST_MESSAGES` in the session's transaction; the session's tenant goes first."""
-    tenant_id = _tenant_of(session)
-    if tenant_id is None:
-        raise TenantScopeError("ingestion statements need a tenant session")
+    tenant_id = _required_tenant(session)
     return list(session.connection().exec_driver_sql(INGEST_MESSAGES, (tenant_id, *params)))

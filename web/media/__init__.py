@@ -19,10 +19,9 @@ INLINE_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/
 
 def media_storage() -> MediaStorage:
     """The store the workers use too (`jobs.context.get_storage`): `<instance>/media`, content-addressed."""
-    extras = services().extras
-    if _STORAGE_KEY not in extras:
-        extras[_STORAGE_KEY] = LocalMediaStorage(services().settings.instance_path / "media")
-    storage: MediaStorage = extras[_STORAGE_KEY]
+    storage: MediaStorage = services().shared(
+        _STORAGE_KEY, lambda svc: LocalMediaStorage(svc.settings.instance_path / "media")
+    )
     return storage
 
 

@@ -93,19 +93,11 @@ def _inbox_or_404(provider: str, key: str) -> WebhookInbox:
 
 
 def inbox_cache() -> InboxCache:
-    svc = services()
-    cache: InboxCache | None = svc.extras.get("inbox_cache")
-    if cache is None:
-        cache = svc.extras.setdefault("inbox_cache", InboxCache())
-    return cache
+    return services().shared("inbox_cache", lambda _svc: InboxCache())
 
 
 def batcher() -> IngestBatcher:
-    svc = services()
-    found: IngestBatcher | None = svc.extras.get("ingest_batcher")
-    if found is None:
-        found = svc.extras.setdefault("ingest_batcher", IngestBatcher(svc.db))
-    return found
+    return services().shared("ingest_batcher", lambda svc: IngestBatcher(svc.db))
 
 
 MAX_PROVIDER_ID = 255  # messages.provider_message_id

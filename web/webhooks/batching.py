@@ -123,11 +123,11 @@ class IngestBatcher:
             for delivery in batch:
                 _settle(delivery, lambda d=delivery: store_messages(self.db, inbox, d.rows))
             return
-        placed: dict[_Delivery, dict[int, tuple[Any, ...]]] = {d: {} for d in batch}
+        placed: dict[_Delivery, list[Any]] = {d: [None] * len(d.rows) for d in batch}
         for (delivery, index), row in zip(order, results, strict=True):
             placed[delivery][index] = row
-        for delivery in batch:
-            delivery.result = [placed[delivery][i] for i in range(len(delivery.rows))]
+        for delivery, rows in placed.items():
+            delivery.result = rows
 
 
 def _settle(delivery: _Delivery, store: Any) -> None:
