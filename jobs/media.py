@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlalchemy.orm import Session
 
 from integrations.channels.base import ProviderError
 from integrations.channels.events import MediaRef
@@ -102,18 +103,23 @@ def fetch_media(tenant_id: int, message_id: int) -> str:
         msg.media_meta = meta
         if msg.raw and source.ref.inline_base64:
             msg.raw = strip_inline(msg.raw)
-        row = topics.record(
-            session,
-            tenant_id,
-            topics.MESSAGE_UPDATED,
-            message_id=msg.id,
-            conversation_id=msg.conversation_id,
-            change="media",
-        )
-        session.flush()
-        outbox_id = row.id
+        outbox_id = _record_media_change(session, tenant_id, msg)
     relay_now([outbox_id])
     return "ready"
+
+
+def _record_media_change(session: Session, tenant_id: int, msg: Message) -> int:
+    """The outbox row that tells screens a message's media changed; its id, to relay after commit."""
+    row = topics.record(
+        session,
+        tenant_id,
+        topics.MESSAGE_UPDATED,
+        message_id=msg.id,
+        conversation_id=msg.conversation_id,
+        change="media",
+    )
+    session.flush()
+    return row.id
 
 
 def _source(tenant_id: int, message_id: int) -> _Source | None:
@@ -168,15 +174,6 @@ def _failure(tenant_id: int, message_id: int, source: _Source, exc: ProviderErro
             return "skip"
         msg.media_status = "failed"
         msg.media_meta = {**(msg.media_meta or {}), "error": exc.reason, "error_code": exc.code}
-        row = topics.record(
-            session,
-            tenant_id,
-            topics.MESSAGE_UPDATED,
-            message_id=msg.id,
-            conversation_id=msg.conversation_id,
-            change="media",
-        )
-        session.flush()
-        outbox_id = row.id
+        outbox_id = _record_media_change(session, tenant_id, msg)
     relay_now([outbox_id])
     return "failed"
