@@ -26,8 +26,15 @@ from jobs.pubsub import PipelinedRedisManager
 from models import outbox_ops as topics
 from models.conversation import Conversation
 from models.enums import ConversationStatus
-from models.serialize import CoreRow, message_dict
-from models.serialize_sql import load_conversations, load_messages
+from models.serialize import ConversationRow, CoreRow, message_dict
+from models.serialize_sql import (
+    CONVERSATION_WIDTH,
+    MESSAGE_WIDTH,
+    conversation_lookup,
+    conversation_row,
+    message_lookup,
+    message_row,
+)
 
 log = logging.getLogger(__name__)
 CHANNEL = "niochat-socketio"
@@ -36,6 +43,34 @@ MESSAGE_EVENTS = {
     topics.MESSAGE_UPDATED: "message.updated",
     topics.MESSAGE_STATUS: "message.status",
 }
+# Topics whose event shows a conversation (and, for MESSAGE_EVENTS, a message).
+CONVERSATION_EVENTS = {*MESSAGE_EVENTS, topics.CONVERSATION_CREATED, topics.CONVERSATION_UPDATED}
+SOCKET_TOPICS = {*CONVERSATION_EVENTS, topics.INBOX_CONNECTION}
+# Positions in a row of `with_views`: the outbox row, then the message, then the conversation.
+_MESSAGE = slice(4, 4 + MESSAGE_WIDTH)
+_CONVERSATION = slice(_MESSAGE.stop, _MESSAGE.stop + CONVERSATION_WIDTH)
+_Shown = tuple[ConversationRow, dict[str, Any]] | None  # a conversation row and its dict, if found
+
+
+def with_views(rows: sa.FromClause) -> sa.Select[Any]:
+    """Outbox rows (id, tenant_id, topic, payload, in id order), each followed by what its Socket.IO
+    event shows: the message and the conversation, looked up in the same statement. Rows that emit
+    nothing (jobs, `notify: false`) look nothing up."""
+    payload = rows.c.payload
+    shown = rows.c.topic.in_(sorted(CONVERSATION_EVENTS)) & sa.func.coalesce(
+        payload["notify"].as_boolean(), sa.true()
+    )
+    message_id = payload["message_id"].astext.cast(sa.BigInteger)
+    conversation_id = payload["conversation_id"].astext.cast(sa.BigInteger)
+    message = message_lookup(sa.case((shown & rows.c.topic.in_(sorted(MESSAGE_EVENTS)), message_id)))
+    conversation = conversation_lookup(sa.case((shown, conversation_id)))
+    return (
+        sa.select(rows.c.id, rows.c.tenant_id, rows.c.topic, rows.c.payload, *message.c, *conversation.c)
+        .select_from(rows)
+        .outerjoin(message, sa.true())
+        .outerjoin(conversation, sa.true())
+        .order_by(rows.c.id)
+    )
 
 
 def channel_for(redis_url: str) -> str:
@@ -63,7 +98,7 @@ def state_rooms(
 
 
 def conversation_rooms(
-    conv: Conversation | CoreRow,
+    conv: Conversation | ConversationRow,
     extra_user_ids: Iterable[int | None] = (),
     extra_team_ids: Iterable[int | None] = (),
 ) -> set[str]:
@@ -84,17 +119,13 @@ class Emitter:
         if targets:
             self.manager.emit(event, data, room=targets, namespace="/")
 
-    def emit_outbox(self, conn: sa.Connection, rows: Sequence[CoreRow]) -> None:
-        """One batch of outbox rows (id, tenant_id, topic, payload) → events, loading what they name in
-        one query for the messages and one for the conversations, as Core rows (`models.serialize_sql`)."""
-        conv_ids = {int(r.payload["conversation_id"]) for r in rows if "conversation_id" in r.payload}
-        msg_ids = {int(r.payload["message_id"]) for r in rows if "message_id" in r.payload}
-        convs = load_conversations(conn, conv_ids)
-        msgs = load_messages(conn, msg_ids)
+    def emit_outbox(self, rows: Sequence[CoreRow]) -> None:
+        """One batch of rows of `with_views` → events, in one Redis round trip."""
+        convs: dict[int, _Shown] = {}
         with self._batch():  # one Redis round trip for the batch; if it fails, the caller rolls back
             for row in rows:
                 try:
-                    self._emit_row(row, convs, msgs)
+                    self._emit_row(row, convs)
                 except Exception:  # one bad row must not stop the others; the row is logged, not retried
                     log.exception("emit failed for outbox row %s", row.id)
 
@@ -104,12 +135,7 @@ class Emitter:
             return self.manager.batch()
         return nullcontext()
 
-    def _emit_row(
-        self,
-        row: CoreRow,
-        convs: dict[int, tuple[CoreRow, dict[str, Any]]],
-        msgs: dict[int, CoreRow],
-    ) -> None:
+    def _emit_row(self, row: CoreRow, convs: dict[int, _Shown]) -> None:
         p = row.payload
         if row.topic == topics.INBOX_CONNECTION:
             self.emit(
@@ -118,7 +144,10 @@ class Emitter:
                 [f"t{row.tenant_id}:all"],
             )
             return
-        found = convs.get(int(p.get("conversation_id", 0)))
+        conversation_id = int(p.get("conversation_id", 0))
+        if conversation_id not in convs:  # serialised once per batch, however many rows show it
+            convs[conversation_id] = conversation_row(row[_CONVERSATION])
+        found = convs[conversation_id]
         if found is None:
             return
         conv, conversation = found
@@ -128,7 +157,7 @@ class Emitter:
             rooms |= state_rooms(conv.tenant_id, conv.id, *before)
         name = MESSAGE_EVENTS.get(row.topic)
         if name is not None:
-            message = msgs.get(int(p["message_id"]))
+            message = message_row(row[_MESSAGE])
             if message is None:
                 return
             self.emit(name, {"message": message_dict(message), "conversation": conversation}, rooms)

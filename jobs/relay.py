@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from operator import itemgetter
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -30,7 +29,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from jobs import queues
 from jobs.outbox_purge import OutboxPurge
-from jobs.realtime import Emitter
+from jobs.realtime import SOCKET_TOPICS, Emitter, with_views
 from models import outbox_ops as topics
 from models.db import Database
 from models.outbox import OutboxEvent
@@ -72,18 +71,11 @@ JOB_ROUTES: dict[str, list[Route]] = {
         )
     ],
 }
-SOCKET_TOPICS = {
-    topics.MESSAGE_CREATED,
-    topics.MESSAGE_UPDATED,
-    topics.MESSAGE_STATUS,
-    topics.CONVERSATION_CREATED,
-    topics.CONVERSATION_UPDATED,
-    topics.INBOX_CONNECTION,
-}
 
-# Claiming and marking is one statement: the rows are locked (SKIP LOCKED: a concurrent relay takes
-# others), marked relayed, and returned; the transaction commits only after they are published, so a
-# failure rolls the mark back. MATERIALIZED: the locking SELECT runs exactly once, whatever the plan.
+# Claiming, marking and loading is one statement: the rows are locked (SKIP LOCKED: a concurrent relay
+# takes others), marked relayed, and returned with the messages and conversations their events show
+# (`jobs.realtime.with_views`); the transaction commits only after they are published, so a failure
+# rolls the mark back. MATERIALIZED: the locking SELECT runs exactly once, whatever the plan.
 outbox = cast(sa.Table, OutboxEvent.__table__)
 _unrelayed = (
     sa.select(outbox.c.id)
@@ -93,14 +85,16 @@ _unrelayed = (
 )
 
 
-def _claim(picked: sa.Select[Any]) -> sa.Update:
+def _claim(picked: sa.Select[Any]) -> sa.Select[Any]:
     cte = picked.cte("picked").prefix_with("MATERIALIZED")
-    return (
+    claimed = (
         sa.update(outbox)
         .where(outbox.c.id == cte.c.id)
         .values(relayed_at=sa.func.now(), attempts=outbox.c.attempts + 1)
         .returning(outbox.c.id, outbox.c.tenant_id, outbox.c.topic, outbox.c.payload)
+        .cte("claimed")
     )
+    return with_views(claimed)
 
 
 # Given ids: every one of them (a cap here would strand rows); else the oldest `limit`.
@@ -125,22 +119,22 @@ class Relay:
 
         A Core connection, not an ORM session: the relay reads every tenant's rows (like a platform
         session) and runs after each delivery, where the ORM's per-row cost showed."""
-        with self.db.engine.begin() as conn:
+        with self.db.generic_plan_engine.begin() as conn:
             if ids:
                 result = conn.execute(CLAIM_IDS, {"ids": list(ids)})
             else:
                 result = conn.execute(CLAIM_OLDEST, {"limit": limit})
-            rows = sorted(result.all(), key=itemgetter(0))  # RETURNING has no order; publish oldest first
+            rows = result.all()  # in id order: published oldest first
             if rows:
-                self._publish(rows, conn)
+                self._publish(rows)
         return len(rows)
 
-    def _publish(self, rows: Sequence[CoreRow], conn: sa.Connection) -> None:
+    def _publish(self, rows: Sequence[CoreRow]) -> None:
         """Events first: if the jobs' pipeline then fails, the retry repeats events (browsers drop what
         they have by id) rather than jobs."""
         emits = [row for row in rows if row.topic in SOCKET_TOPICS and row.payload.get("notify", True)]
         if emits and self.emitter is not None:
-            self.emitter.emit_outbox(conn, emits)
+            self.emitter.emit_outbox(emits)
         routed = [row for row in rows if row.topic in JOB_ROUTES]
         if routed:
             with self.redis.pipeline(transaction=False) as pipe:

@@ -1,9 +1,9 @@
 """Plain-dict views of messages and conversations: one shape for the REST API, Socket.IO and the inbox.
 
 Each function reads plain attributes only, so it takes an ORM entity (the API) or a Core row of the same
-columns (the outbox relay, which cannot afford the ORM per row: `models.serialize_sql`). The `*_FIELDS`
-tuples name exactly what the functions read, so the Core queries load nothing more; a test serialises
-one message and one conversation both ways and compares.
+columns (the outbox relay, which cannot afford the ORM per row: `models.serialize_sql`). The `*Row` and
+`*Fields` tuples name exactly what the functions read, so the Core queries load nothing more; a test
+serialises messages and conversations both ways and compares.
 
 Secrets never appear here (no credentials, no raw payloads); media is a URL the web app serves to
 logged-in users only.
@@ -23,19 +23,60 @@ from models.conversation import Conversation
 from models.label import Label
 from models.message import Message
 
-MESSAGE_FIELDS = (
-    "id", "conversation_id", "direction", "sender_kind", "sender_user_id", "content_type", "text", "payload",
-    "is_private", "media_sha256", "media_mime", "media_size", "media_filename", "media_meta",
-    "media_status", "status", "error_code", "error_text", "provider_message_id", "reply_to_id",
-    "client_key", "created_at", "provider_timestamp", "sent_at", "delivered_at", "read_at", "deleted_at",
-    "transcription",
-)  # fmt: skip
-CONVERSATION_FIELDS = (
-    "id", "status", "inbox_id", "assignee_id", "team_id", "priority", "unread_count", "waiting_since",
-    "last_message_at", "last_inbound_at", "created_at", "closed_at", "close_reason", "handoff_reason",
-)  # fmt: skip
-
 CoreRow: TypeAlias = Row[*tuple[Any, ...]]  # a Core result row of any columns
+
+
+class MessageRow(NamedTuple):
+    """What `message_dict` reads, as the relay loads it with Core (`models.serialize_sql`)."""
+
+    id: int
+    conversation_id: int
+    direction: str
+    sender_kind: str
+    sender_user_id: int | None
+    content_type: str
+    text: str | None
+    payload: dict[str, Any]
+    is_private: bool
+    media_sha256: str | None
+    media_mime: str | None
+    media_size: int | None
+    media_filename: str | None
+    media_meta: dict[str, Any]
+    media_status: str | None
+    status: str | None
+    error_code: str | None
+    error_text: str | None
+    provider_message_id: str | None
+    reply_to_id: int | None
+    client_key: str | None
+    created_at: datetime
+    provider_timestamp: datetime | None
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    read_at: datetime | None
+    deleted_at: datetime | None
+    transcription: str | None
+
+
+class ConversationRow(NamedTuple):
+    """What `conversation_view` reads, plus the tenant for the rooms, as the relay loads it with Core."""
+
+    id: int
+    status: str
+    inbox_id: int
+    assignee_id: int | None
+    team_id: int | None
+    priority: str
+    unread_count: int
+    waiting_since: datetime | None
+    last_message_at: datetime | None
+    last_inbound_at: datetime | None
+    created_at: datetime
+    closed_at: datetime | None
+    close_reason: str | None
+    handoff_reason: str | None
+    tenant_id: int
 
 
 class LabelFields(NamedTuple):
@@ -62,13 +103,13 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def media_url(message: Message | CoreRow) -> str | None:
+def media_url(message: Message | MessageRow) -> str | None:
     if message.media_sha256 is None or message.media_status != "ready":
         return None
     return f"/media/{message.id}"
 
 
-def message_dict(message: Message | CoreRow) -> dict[str, Any]:
+def message_dict(message: Message | MessageRow) -> dict[str, Any]:
     return {
         "id": message.id,
         "conversation_id": message.conversation_id,
@@ -128,7 +169,7 @@ def conversation_dict(conv: Conversation) -> dict[str, Any]:
 
 
 def conversation_view(
-    conv: Conversation | CoreRow,
+    conv: Conversation | ConversationRow,
     contact: Contact | ContactFields,
     channel: str,
     inbox_name: str,

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from jobs.queues import connect
 from jobs.realtime import Emitter
-from jobs.relay import Relay
+from jobs.relay import CLAIM_IDS, Relay
 from models import Conversation, Message, User
 from models import outbox_ops as topics
 from models.conversation import ConversationLabel
@@ -32,7 +32,7 @@ from models.label import Label
 from models.outbox import OutboxEvent
 from models.provisioning import create_inbox, create_team, create_tenant
 from models.serialize import conversation_dict, message_dict
-from models.serialize_sql import load_conversations, load_messages
+from models.serialize_sql import conversation_lookup, conversation_row, message_lookup, message_row
 from tests.conftest import free_port
 from tests.factories import make_conversation, make_message
 
@@ -118,8 +118,8 @@ def _orm_dicts(db: Any, chat: Chat) -> tuple[dict[int, dict[str, Any]], dict[int
 def test_core_rows_serialise_byte_for_byte_like_the_orm(db: Any, chat: Chat) -> None:
     convs, msgs = _orm_dicts(db, chat)
     with db.engine.connect() as conn:
-        core_convs = {cid: view for cid, (_, view) in load_conversations(conn, list(convs)).items()}
-        core_msgs = {mid: message_dict(row) for mid, row in load_messages(conn, chat.messages).items()}
+        core_convs = {cid: _looked_up(conn, conversation_lookup, conversation_row, cid)[1] for cid in convs}
+        core_msgs = {mid: message_dict(_looked_up(conn, message_lookup, message_row, mid)) for mid in msgs}
     for cid in convs:
         assert json.dumps(core_convs[cid]) == json.dumps(convs[cid])
     for mid in msgs:
@@ -131,6 +131,52 @@ def test_core_rows_serialise_byte_for_byte_like_the_orm(db: Any, chat: Chat) -> 
     assert media["media"]["url"] and media["media"]["voice"] and pending["media"]["url"] is None
     assert failed["error"] == {"code": "131047", "text": "fora da janela"} and failed["status"] == "failed"
     assert deleted["deleted"] and deleted["text"] is None and text["direction"] == "inbound"
+
+
+def _looked_up(conn: sa.Connection, lookup: Any, parse: Any, row_id: int) -> Any:
+    """One lookup of the relay's statement, run alone for this id."""
+    found = lookup(sa.literal(row_id))
+    return parse(conn.execute(sa.select(*found.c)).one())
+
+
+def test_the_claim_probes_rows_by_key_in_its_generic_plan(db: Any, chat: Chat) -> None:
+    """The relay's statement runs its generic plan, which cannot know the batch: whatever the tables
+    hold, it must fetch each row by primary key. Loading by an array of ids, it once hashed the whole
+    contacts table on every batch."""
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO contacts (tenant_id, name, phone_e164, attributes, created_at, updated_at) "
+                "SELECT :t, 'c' || n, '+5511' || (900000000 + n), '{}', now(), now() "
+                "FROM generate_series(1, 2000) AS n"
+            ),
+            {"t": chat.tenant},
+        )
+        conn.execute(sa.text("ANALYZE contacts"))
+    ids = _record(
+        db,
+        chat.tenant,
+        [(topics.MESSAGE_CREATED, {"message_id": chat.messages[0], "conversation_id": chat.conversation})],
+    )
+    sent: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        sent.append((statement, params))
+
+    engine = db.generic_plan_engine
+    sa.event.listen(engine, "before_cursor_execute", capture)
+    try:
+        with engine.connect() as conn, conn.begin() as transaction:
+            assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_generic_plan"
+            assert len(conn.execute(CLAIM_IDS, {"ids": ids}).all()) == 1
+            statement, params = sent[-1]
+            plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, params))
+            transaction.rollback()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", capture)
+    for table in ("outbox_events", "messages", "conversations", "contacts"):
+        assert f"Index Scan using pk_{table} on {table}" in plan, plan
+        assert f"Seq Scan on {table}" not in plan, plan
 
 
 def _record(db: Any, tenant: int, rows: list[tuple[str, dict[str, Any]]]) -> list[int]:

@@ -19,7 +19,7 @@ from redis.retry import Retry
 from werkzeug.serving import make_server
 
 from jobs.queues import connect
-from jobs.realtime import Emitter, channel_for
+from jobs.realtime import Emitter, channel_for, with_views
 from jobs.relay import Relay
 from models import Conversation
 from models import outbox_ops as topics
@@ -118,8 +118,8 @@ def test_one_batch_one_round_trip_same_events_as_the_stock_manager(
     stock_spy = spy_on(stock)
     query = sa.select(OutboxEvent.id, OutboxEvent.tenant_id, OutboxEvent.topic, OutboxEvent.payload)
     with db.engine.connect() as conn:
-        rows = conn.execute(query.where(OutboxEvent.id.in_(ids), OutboxEvent.topic != topics.MEDIA_FETCH))
-        emitter.emit_outbox(conn, sorted(rows.all()))
+        rows = query.where(OutboxEvent.id.in_(ids), OutboxEvent.topic != topics.MEDIA_FETCH).subquery()
+        emitter.emit_outbox(conn.execute(with_views(rows)).all())
     assert _wait_for(admin, 12)[6:] == got
     assert stock_spy.round_trips == [[message] for message in spy.round_trips[0]]  # byte for byte
 
