@@ -5,7 +5,7 @@
 
 Production layout on the embedded PostgreSQL and Redis under bench/.instance: the web process (gunicorn,
 1 worker × 64 threads, Socket.IO) holds the agents' WebSockets; a separate webhooks process
-(WEB_ROLE=webhooks, 2 workers) receives the deliveries, ingests them and relays `message.created`
+(WEB_ROLE=webhooks, granian, 2 workers) receives the deliveries, ingests them and relays `message.created`
 through Redis. `--agents` Socket.IO clients log in like browsers (form + CSRF + cookie) and connect over
 WebSocket. Latency = arrival at the socket − the moment the webhook POST was due (open loop).
 
@@ -233,7 +233,8 @@ def main() -> None:
                   "LOG_LEVEL": "WARNING", "INSTANCE_PATH": str(INSTANCE), "RATE_LIMIT_ENABLED": "false",
                   "PUBLIC_URL": f"http://127.0.0.1:{web_port}"}  # fmt: skip
         procs.append(start_server("web.wsgi:app", web_port, {**common, "DB_POOL_SIZE": "8"}, 64, 1))
-        procs.append(start_server("web.wsgi:app", hook_port, {**common, "WEB_ROLE": "webhooks"}, 16, 2))
+        hooks_env = {**common, "WEB_ROLE": "webhooks"}
+        procs.append(start_server("web.wsgi:app", hook_port, hooks_env, 16, 2, server="granian"))
         base = f"http://127.0.0.1:{web_port}"
         pool = AgentPool(base, emails, args.client_processes)
 

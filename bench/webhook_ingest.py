@@ -4,7 +4,8 @@
     .venv/bin/python -m bench.webhook_ingest --seconds 10 # a quick look
 
 For each system (baseline first, then NioChat), on the embedded PostgreSQL and Redis under
-bench/.instance, behind gunicorn gthread with one worker (as in production):
+bench/.instance, behind the same server: granian as the compose webhooks service runs it (`--server
+gunicorn` for gunicorn gthread), `--workers` processes × `--threads` threads:
   1. throughput: closed loop, `--connections` keep-alive connections for `--seconds`;
   2. latency: open loop at `--rate` deliveries/s for `--seconds`.
 Deliveries are Evolution `messages.upsert` webhooks, 30 % of them redeliveries of earlier ones, from 5,000
@@ -97,13 +98,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(
-    app: str, port: int, env: dict[str, str], threads: int, workers: int
-) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
-        "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048", app,
+def server_command(server: str, app: str, port: int, threads: int, workers: int) -> list[str]:
+    """The command line of the webhooks service as compose runs it (granian), or of gunicorn gthread,
+    which the web process runs and the webhooks service ran before."""
+    if server == "gunicorn":
+        return [
+            sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(workers),
+            "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+            "--backlog", "2048", app,
+        ]  # fmt: skip
+    return [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(workers),
+        "--blocking-threads", str(threads), "--host", "127.0.0.1", "--port", str(port), "--http", "1",
+        "--no-ws", "--log-level", "warning", "--backlog", "2048", app,
     ]  # fmt: skip
+
+
+def start_server(
+    app: str, port: int, env: dict[str, str], threads: int, workers: int, server: str = "gunicorn"
+) -> subprocess.Popen[bytes]:
+    command = server_command(server, app, port, threads, workers)
     proc = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -249,6 +263,12 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=2, help="gunicorn processes, as the compose webhooks service"
     )
+    parser.add_argument(
+        "--server",
+        choices=("granian", "gunicorn"),
+        default="granian",
+        help="the HTTP server of both systems: granian as the compose webhooks service runs, or gunicorn gthread",
+    )
     parser.add_argument("--save", action="store_true", help="write the results into docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -270,7 +290,7 @@ def main() -> None:
             "BASELINE_SECRET": "bench-secret",
             "POOL_SIZE": str(args.threads),
         }
-        proc = start_server("bench.baseline_app:app", port, base_env, args.threads, args.workers)
+        proc = start_server("bench.baseline_app:app", port, base_env, args.threads, args.workers, args.server)
         target = Target("baseline", port, "/hook", {"X-NioChat-Secret": "bench-secret"})
         try:
             b_through, b_lat, b_s1, b_s2 = measure(target, "BASE", args, base_url)
@@ -285,7 +305,7 @@ def main() -> None:
         port = free_port()
         env = {"NIOCHAT_ENV": "development", "DATABASE_URL": nio_url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING",
                "INSTANCE_PATH": str(INSTANCE), "PUBLIC_URL": f"http://127.0.0.1:{port}", "WEB_ROLE": "webhooks", "DB_POOL_SIZE": str(args.threads), "DB_MAX_OVERFLOW": "4"}  # fmt: skip
-        proc = start_server("web.wsgi:app", port, env, args.threads, args.workers)
+        proc = start_server("web.wsgi:app", port, env, args.threads, args.workers, args.server)
         target = Target("niochat", port, f"/webhooks/evolution/{key}", {"X-NioChat-Secret": secret})
         try:
             n_through, n_lat, n_s1, n_s2 = measure(target, "NIO", args, nio_url)
@@ -310,7 +330,8 @@ def render(rows: list[tuple[dict[str, float], dict[str, int]]], args: argparse.N
     ratio = nio["deliveries_per_s"] / base["deliveries_per_s"] if base["deliveries_per_s"] else float("nan")
     lines = [
         f"Command: `.venv/bin/python -m bench.webhook_ingest --seconds {args.seconds:g} --connections "
-        f"{args.connections} --rate {args.rate:g} --threads {args.threads} --workers {args.workers}`",
+        f"{args.connections} --rate {args.rate:g} --threads {args.threads} --workers {args.workers} "
+        f"--server {args.server}`",
         "",
         "| system | deliveries/s (closed loop) | ack p50 | ack p99 | open loop rate | achieved | ack p50 | ack p99 "
         "| non-200 | acked unique | stored | lost | duplicated |",

@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from redis.connection import parse_url
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from jobs.pubsub import PipelinedRedisManager
 from models import outbox_ops as topics
@@ -52,17 +53,24 @@ _CONVERSATION = slice(_MESSAGE.stop, _MESSAGE.stop + CONVERSATION_WIDTH)
 _Shown = tuple[ConversationRow, dict[str, Any]] | None  # a conversation row and its dict, if found
 
 
+def _one_of(column: sa.ColumnElement[str], values: Iterable[str]) -> sa.ColumnElement[bool]:
+    """`column = ANY(ARRAY[...])` with the values written into the SQL: an IN list would be expanded
+    into parameters on every execution, a tenth of the relay's client time."""
+    listed = ", ".join(f"'{value}'" for value in sorted(values))  # our own topic names, never input
+    return column == sa.any_(sa.literal_column(f"ARRAY[{listed}]::varchar[]", ARRAY(sa.String)))
+
+
 def with_views(rows: sa.FromClause) -> sa.Select[Any]:
     """Outbox rows (id, tenant_id, topic, payload, in id order), each followed by what its Socket.IO
     event shows: the message and the conversation, looked up in the same statement. Rows that emit
     nothing (jobs, `notify: false`) look nothing up."""
     payload = rows.c.payload
-    shown = rows.c.topic.in_(sorted(CONVERSATION_EVENTS)) & sa.func.coalesce(
+    shown = _one_of(rows.c.topic, CONVERSATION_EVENTS) & sa.func.coalesce(
         payload["notify"].as_boolean(), sa.true()
     )
     message_id = payload["message_id"].astext.cast(sa.BigInteger)
     conversation_id = payload["conversation_id"].astext.cast(sa.BigInteger)
-    message = message_lookup(sa.case((shown & rows.c.topic.in_(sorted(MESSAGE_EVENTS)), message_id)))
+    message = message_lookup(sa.case((shown & _one_of(rows.c.topic, MESSAGE_EVENTS), message_id)))
     conversation = conversation_lookup(sa.case((shown, conversation_id)))
     return (
         sa.select(rows.c.id, rows.c.tenant_id, rows.c.topic, rows.c.payload, *message.c, *conversation.c)

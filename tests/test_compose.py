@@ -470,6 +470,9 @@ def test_webhooks_have_their_own_processes(services: dict[str, Any], nginx_conf:
     assert "ip_hash" not in block
     command = [str(part) for part in services["webhooks"]["command"]]
     assert command[command.index("--workers") + 1] != "1"
+    # granian serving the same WSGI app (bench/webhook_ingest.py measures it against gunicorn)
+    assert command[0] == "granian" and command[command.index("--interface") + 1] == "wsgi", command
+    assert command[-1] == "web.wsgi:app" and int(command[command.index("--blocking-threads") + 1]) > 1
 
 
 def test_nginx_certificates_come_from_a_mount(services: dict[str, Any], nginx_conf: str) -> None:
