@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from rq import Queue
 from streamlit.testing.v1 import AppTest
 
 from jobs.queues import DEFAULT, SYNC, connect
+from jobs.relay import wait_relayed
 from jobs.worker import run_worker
 from models import Conversation, Tenant
 from niochat.config import PROJECT_ROOT
@@ -104,3 +106,59 @@ def test_run_starts_everything_and_ctrl_c_stops_it(settings, db, database_url: s
     for port in (web_port, dash_port):
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+def test_the_webhooks_service_command_stores_and_relays(db: Any) -> None:
+    """The compose `webhooks` command (granian) serves the app: a delivery is stored and relayed, and
+    SIGTERM stops it."""
+    import yaml
+
+    from models.enums import ChannelType
+    from models.outbox import OutboxEvent
+    from models.provisioning import create_inbox, create_tenant
+
+    with db.platform_session() as session:
+        tenant = create_tenant(session, slug="isp", name="ISP")
+        credentials = {"base_url": "http://127.0.0.1:9", "api_key": "k", "instance": "v"}
+        channel = ChannelType.EVOLUTION
+        inbox = create_inbox(session, tenant_id=tenant.id, channel=channel, name="V", credentials=credentials)
+        key, secret = inbox.webhook_key, inbox.webhook_secret
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    command = [str(part) for part in compose["services"]["webhooks"]["command"]]
+    port = free_port()
+    command[command.index("--host") + 1] = "127.0.0.1"
+    command[command.index("--port") + 1] = str(port)
+    env = {**os.environ, "WEB_ROLE": "webhooks", "PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    proc = subprocess.Popen([sys.executable, "-m", *command], env=env, cwd=PROJECT_ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        body = {
+            "event": "messages.upsert", "instance": "v",
+            "data": {"key": {"remoteJid": "5511987654321@s.whatsapp.net", "fromMe": False, "id": "GRANIAN1"},
+                     "pushName": "Maria", "message": {"conversation": "oi"}, "messageType": "conversation",
+                     "messageTimestamp": int(time.time())},
+        }  # fmt: skip
+        url = f"http://127.0.0.1:{port}/webhooks/evolution/{key}"
+        assert httpx.post(url, json=body, headers={"X-NioChat-Secret": "errado"}).status_code in (401, 403)
+        answer = httpx.post(url, json=body, headers={"X-NioChat-Secret": secret}, timeout=10)
+        assert answer.status_code == 200 and answer.json()["stored"] == 1, answer.text
+        assert httpx.post(url, json=body, headers={"X-NioChat-Secret": secret}).json()["duplicates"] == 1
+        # The server process's relay thread publishes after the answer.
+        assert wait_relayed(db, timeout=10)
+        with db.platform_session() as session:
+            topics = session.scalars(sa.select(OutboxEvent.topic).order_by(OutboxEvent.id)).all()
+            assert topics == ["conversation.created", "message.created"]  # stored once, not twice
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    assert proc.returncode == 0
