@@ -194,3 +194,32 @@ def test_a_follower_that_gives_up_never_stalls_the_inbox(app, db, inboxes, monke
     with db.tenant_session(inbox.tenant_id) as session:
         stored = set(session.scalars(sa.select(Message.provider_message_id)))
     assert stored == {"L1", "N1"}
+
+
+def test_a_redelivery_this_process_stored_needs_no_statement(app, db, inboxes, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A message this process saw stored answers as a duplicate from memory; one that left the bounded
+    memory, or was never seen here, is still refused by the database: stored once either way."""
+    from web.webhooks.batching import RecentMessages
+
+    inbox = inboxes["evolution"]
+    database = app.extensions["niochat"].db
+    with db.platform_session() as session:
+        ref = InboxRef.of(session.get(Inbox, inbox.id))
+    calls: list[int] = []
+    slowed(monkeypatch, database, calls, delay=0)
+    batcher = IngestBatcher(database, RecentMessages(size=2))
+    first = batcher.store(ref, [_row("A", "5511987650001"), _row("B", "5511987650002")])
+    assert [outcome for _, _, outcome, _ in first] == ["created", "created"] and calls == [2]
+
+    again = batcher.store(ref, [_row("A", "5511987650001"), _row("C", "5511987650003")])
+    assert [outcome for _, _, outcome, _ in again] == ["duplicate", "created"]
+    assert calls == [2, 1]  # only C went to the database
+    assert batcher.store(ref, [_row("C", "5511987650003")])[0][2] == "duplicate" and calls == [2, 1]
+
+    # A left the memory (size 2: B and C remain): the database answers, and still stores nothing twice.
+    assert batcher.store(ref, [_row("A", "5511987650001")])[0][2] == "duplicate" and calls == [2, 1, 1]
+    other = IngestBatcher(database)  # another process: nothing in its memory
+    assert other.store(ref, [_row("B", "5511987650002")])[0][2] == "duplicate" and calls[-1] == 1
+    with db.tenant_session(inbox.tenant_id) as session:
+        stored = list(session.scalars(sa.select(Message.provider_message_id).order_by(Message.id)))
+    assert stored == ["A", "B", "C"]
