@@ -44,8 +44,10 @@ labels = cast(sa.Table, Label.__table__)
 messages = cast(sa.Table, Message.__table__)
 
 MESSAGE_WIDTH = len(MessageRow._fields)
-# contact fields, conversation fields, tenant_id, channel, inbox name, labels
-CONVERSATION_WIDTH = len(ContactFields._fields) + len(ConversationRow._fields) + 3
+# A `conversation_lookup` row: the contact's fields, the conversation's, then channel, inbox name, labels.
+_CONTACT = slice(0, len(ContactFields._fields))
+_CONVERSATION = slice(_CONTACT.stop, _CONTACT.stop + len(ConversationRow._fields))
+CONVERSATION_WIDTH = _CONVERSATION.stop + 3
 
 
 def message_lookup(message_id: sa.ColumnElement[Any], name: str = "m") -> LateralFromClause:
@@ -95,13 +97,11 @@ def conversation_row(values: Sequence[Any]) -> tuple[ConversationRow, dict[str, 
     assignee, team) and its `conversation_dict`; None if it found nothing."""
     if values[0] is None:
         return None
-    n_contact = len(ContactFields._fields)
-    n_conv = n_contact + len(ConversationRow._fields)
-    conv = ConversationRow._make(values[n_contact:n_conv])
-    channel, inbox_name, label_values = values[n_conv:]
+    conv = ConversationRow._make(values[_CONVERSATION])
+    channel, inbox_name, label_values = values[_CONVERSATION.stop :]
     view = conversation_view(
         conv,
-        ContactFields._make(values[:n_contact]),
+        ContactFields._make(values[_CONTACT]),
         str(channel),
         inbox_name,
         [LabelFields._make(label) for label in label_values or ()],
