@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -235,10 +236,10 @@ def integrity(
             "duplicated": rows - distinct}  # fmt: skip
 
 
-def summary(name: str, throughput: Result, latency: Result, rate: float) -> dict[str, float]:
+def summary(name: str, throughput: Result, latency: Result, rate: float) -> dict[str, Any]:
     ms = 1000
     return {
-        "system": name,  # type: ignore[dict-item]
+        "system": name,
         "deliveries_per_s": round(throughput.rate, 1),
         "throughput_p50_ms": round(throughput.percentile(50) * ms, 2),
         "throughput_p99_ms": round(throughput.percentile(99) * ms, 2),
@@ -249,7 +250,13 @@ def summary(name: str, throughput: Result, latency: Result, rate: float) -> dict
         "non_200": sum(v for k, v in {**throughput.statuses, **latency.statuses}.items() if k != 200)
         + throughput.errors
         + latency.errors,
+        "stolen": stolen_text(throughput, latency),
     }
+
+
+def stolen_text(*results: Result) -> str:
+    """The hypervisor's share of the machine's CPU during each phase (loadgen's docstring), as text."""
+    return " / ".join("n/a" if r.stolen is None else f"{r.stolen * 100:.0f} %" for r in results)
 
 
 def main() -> None:
@@ -325,7 +332,7 @@ def main() -> None:
         save(report)
 
 
-def render(rows: list[tuple[dict[str, float], dict[str, int]]], args: argparse.Namespace) -> str:
+def render(rows: list[tuple[dict[str, Any], dict[str, int]]], args: argparse.Namespace) -> str:
     (base, base_i), (nio, nio_i) = rows
     ratio = nio["deliveries_per_s"] / base["deliveries_per_s"] if base["deliveries_per_s"] else float("nan")
     lines = [
@@ -334,14 +341,15 @@ def render(rows: list[tuple[dict[str, float], dict[str, int]]], args: argparse.N
         f"--server {args.server}`",
         "",
         "| system | deliveries/s (closed loop) | ack p50 | ack p99 | open loop rate | achieved | ack p50 | ack p99 "
-        "| non-200 | acked unique | stored | lost | duplicated |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| non-200 | acked unique | stored | lost | duplicated | CPU stolen (closed / open) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s, i in ((base, base_i), (nio, nio_i)):
         lines.append(
             f"| {s['system']} | {s['deliveries_per_s']} | {s['throughput_p50_ms']} ms | {s['throughput_p99_ms']} ms "
             f"| {s['open_rate']:g}/s | {s['open_achieved_per_s']} | {s['open_p50_ms']} ms | {s['open_p99_ms']} ms "
-            f"| {s['non_200']} | {i['acked_unique']} | {i['stored_rows']} | {i['lost']} | {i['duplicated']} |"
+            f"| {s['non_200']} | {i['acked_unique']} | {i['stored_rows']} | {i['lost']} | {i['duplicated']} "
+            f"| {s['stolen']} |"
         )
     lines += ["", f"Ratio NioChat / baseline (deliveries/s): **{ratio:.2f}**"]
     if "outbox_unrelayed" in nio_i:
