@@ -8,6 +8,9 @@ jobs/realtime.py for what each room receives):
   admin, supervisor   t{tenant}:all
   agent               t{tenant}:bot, t{tenant}:team:none, t{tenant}:team:{id} per team, u{user}
 
+Each socket is recorded with its browser session (web/auth/sockets.py), so that logging out, or a
+password change elsewhere, disconnects it wherever it is held.
+
 Opening a conversation asks to join `c{id}` (`join_conversation`), granted only if
 `models.permissions.can_view` says so; the previous one is left, so a browser is in at most one
 conversation room. `typing` is relayed to the other viewers of that conversation only.
@@ -19,15 +22,16 @@ import time
 from typing import Any
 
 import socketio as sio
-from flask import Flask, g, session
+from flask import Flask, g, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room, leave_room
 
 from jobs.realtime import channel_for
 from models.conversation import Conversation
 from models.permissions import can_view, has_inbox, is_manager, user_team_ids
 from models.user import User
+from web.auth import sockets
 from web.auth.context import AuthState
-from web.auth.session import authenticate
+from web.auth.session import SID, authenticate
 from web.services import services
 
 socketio = SocketIO()
@@ -101,6 +105,14 @@ def on_connect(auth: Any = None) -> None:
     for room in sorted(user_rooms(user, team_ids)):
         join_room(room)
     session[_STATE] = {"user_id": user.id, "name": user.name, "conversation_id": None, "typing_at": None}
+    sockets.register(user.id, request.sid, session.get(SID))  # type: ignore[attr-defined]
+
+
+@socketio.on("disconnect")
+def on_disconnect(reason: Any = None) -> None:
+    state = _state()
+    if state is not None:
+        sockets.unregister(state["user_id"], request.sid)  # type: ignore[attr-defined]
 
 
 @socketio.on("join_conversation")

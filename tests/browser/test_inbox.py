@@ -263,6 +263,14 @@ def test_inbox_end_to_end(live: Live, scenario: Scenario, browser: Any) -> None:
 
     for page in (carlos, beatriz, zeca):
         assert page.errors == [], page.errors  # type: ignore[attr-defined]
+
+    # Beatriz logs out in another tab: the inbox tab's socket is ended and the tab goes to the login page.
+    other_tab = beatriz_ctx.new_page()
+    other_tab.goto(f"{live.url}/account")
+    other_tab.click("form[action='/logout'] button[type=submit]")
+    other_tab.wait_for_url("**/login**")
+    beatriz.wait_for_url("**/login**", timeout=10000)
+    assert carlos.locator("#conn-status").is_hidden(), "another user's socket is not touched"
     publish_screenshot(conversation_shot, "inbox-conversation")
     publish_screenshot(transferred_shot, "inbox-transferred")
     elapsed = time.monotonic() - started

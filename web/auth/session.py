@@ -24,6 +24,7 @@ from models.base import utcnow
 from models.tenant import Tenant
 from models.twofactor import has_2fa
 from models.user import User
+from web.auth import sockets
 from web.auth.context import AuthState, set_current
 from web.auth.messages import refusal_message
 from web.services import services
@@ -67,8 +68,10 @@ def second_factor_done(user: User) -> None:
 
 
 def refresh_version(user: User) -> None:
-    """After this session changed the password or 2FA: it stays valid, every other one ends."""
+    """After this session changed the password or 2FA: it stays valid, every other one ends (their open
+    sockets too)."""
     session[VER] = _version(user)
+    sockets.end_sockets(user.id, except_session=session.get(SID))
 
 
 def end(user: User | None) -> None:
@@ -80,6 +83,8 @@ def end(user: User | None) -> None:
             services().redis.set(_REVOKED_KEY.format(sid), "1", ex=60 * (minutes + 60))
         except RedisError:
             log.warning("could not deny-list a logged-out session; it still ends by idle timeout")
+        if (uid := session.get(UID)) is not None:  # even when the user can no longer load
+            sockets.end_sockets(int(uid), session_id=sid)
     session.clear()
 
 

@@ -1,7 +1,19 @@
 // The Socket.IO connection. The server puts this browser in its rooms from the session (role, teams);
 // all the page does is say which conversation is open and when the agent types. After a drop, the
-// `onReconnect` callback lets the page catch up on what it missed.
+// `onReconnect` callback lets the page catch up on what it missed. When the session ends (logout in
+// another tab, password changed elsewhere) the server disconnects this socket; the page reloads, which
+// takes it to the login page. When only the agent's access changed, it reconnects and the server gives
+// it the rooms it now has.
 /* global io */
+
+const RELOAD_GUARD_MS = 60000; // a refused socket reloads the page at most this often (no reload loop)
+
+function reloadOnce() {
+  const last = Number(sessionStorage.getItem('niochat.socketReloadAt') || 0);
+  if (Date.now() - last < RELOAD_GUARD_MS) return;
+  sessionStorage.setItem('niochat.socketReloadAt', String(Date.now()));
+  window.location.reload();
+}
 
 const TYPING_REPEAT_MS = 2500; // re-announce while typing (the server relays at most every 2 s)
 const TYPING_IDLE_MS = 4000; // no keystroke for this long: stopped typing
@@ -41,11 +53,23 @@ export function createSocket({onEvent, onReconnect, onStatus}) {
     if (everConnected) onReconnect();
     everConnected = true;
   });
-  socket.on('disconnect', () => {
+  let ended = null; // the server's last word before it disconnected us: {reconnect}
+  socket.on('session.ended', (data) => {
+    ended = data || {};
+  });
+  socket.on('disconnect', (reason) => {
     ready = false;
     onStatus(false);
+    if (reason !== 'io server disconnect') return; // the client reconnects by itself
+    const notice = ended;
+    ended = null;
+    if (notice && !notice.reconnect) reloadOnce();
+    else socket.connect(); // rooms recomputed from the session as it is now; refused if it ended
   });
-  socket.on('connect_error', () => onStatus(false));
+  socket.on('connect_error', (err) => {
+    onStatus(false);
+    if (err && err.message === 'unauthorized') reloadOnce(); // the session ended or expired
+  });
   for (const name of ['message.created', 'message.updated', 'message.status', 'conversation.created',
     'conversation.updated', 'inbox.connection', 'typing']) {
     socket.on(name, (data) => onEvent(name, data));

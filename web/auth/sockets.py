@@ -1,0 +1,85 @@
+"""A session's open Socket.IO connections end with it.
+
+Rooms are joined once, when a socket connects (web/realtime.py), and a socket stays open for hours: without
+this, a browser that logged out in another tab, or whose password was changed elsewhere, would go on
+receiving its customers' messages. Each connected socket is recorded in Redis under its user, with the
+browser session it belongs to (`niochat:sockets:{user id}`: socket id → session id), so any web process
+can end the sockets of one session (logout) or of every other session (the password or 2FA changed).
+Ending one sends it `session.ended` and disconnects it through Socket.IO's message queue, which reaches
+the process that holds it; the page then reloads (back to the login page) or reconnects, and a reconnect
+is authenticated and given its rooms afresh. The same call serves whatever later changes a user's access
+(deactivation, role, teams): with `reconnect=True` the rooms follow the change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from flask import current_app
+from redis import RedisError
+
+from web.services import services
+
+log = logging.getLogger(__name__)
+_KEY = "niochat:sockets:{}"
+# Refreshed by every connect; a record outlives its socket only when a web process died without its
+# disconnect handlers, and ending a socket that is gone is harmless.
+_TTL_SECONDS = 30 * 24 * 3600
+ENDED_EVENT = "session.ended"
+
+
+def register(user_id: int, socket_id: str, session_id: str | None) -> None:
+    key = _KEY.format(user_id)
+    try:
+        with services().redis.pipeline(transaction=False) as pipe:
+            pipe.hset(key, socket_id, session_id or "")
+            pipe.expire(key, _TTL_SECONDS)
+            pipe.execute()
+    except RedisError as exc:  # the socket still works; only a later logout cannot reach it
+        log.warning("could not record a socket for its session: %s", exc)
+
+
+def unregister(user_id: int, socket_id: str) -> None:
+    try:
+        services().redis.hdel(_KEY.format(user_id), socket_id)
+    except RedisError as exc:
+        log.warning("could not forget a closed socket: %s", exc)
+
+
+def end_sockets(
+    user_id: int,
+    *,
+    session_id: str | None = None,
+    except_session: str | None = None,
+    reconnect: bool = False,
+) -> int:
+    """Disconnect the user's sockets: those of `session_id`, or all but `except_session`'s, or all.
+    `reconnect` tells the page to connect again (its access changed) rather than reload (it ended).
+    Returns how many were ended."""
+    server = current_app.extensions.get("socketio")
+    if server is None:  # a process without Socket.IO (the webhooks service) has no sockets to end
+        return 0
+    key = _KEY.format(user_id)
+    try:
+        sockets = services().redis.hgetall(key)
+    except RedisError as exc:
+        log.warning("could not end the sockets of a session: %s", exc)
+        return 0
+    recorded = {_text(sid): _text(sess) for sid, sess in sockets.items()}
+    ending = [
+        sid
+        for sid, sess in recorded.items()
+        if (session_id is None or sess == session_id) and (except_session is None or sess != except_session)
+    ]
+    for sid in ending:
+        server.emit(ENDED_EVENT, {"reconnect": reconnect}, to=sid, namespace="/")
+        server.server.disconnect(sid, namespace="/")
+    if ending:
+        with contextlib.suppress(RedisError):  # the disconnect handlers remove them too
+            services().redis.hdel(key, *ending)
+    return len(ending)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
