@@ -44,6 +44,24 @@ class Result:
     def rate(self) -> float:
         return self.completed / self.elapsed if self.elapsed else 0.0
 
+    @classmethod
+    def combine(cls, parts: list[Result]) -> Result:
+        """Several runs of one system as one: requests pooled, elapsed time summed, steal weighted by it."""
+        whole = cls()
+        for part in parts:
+            whole.latencies += part.latencies
+            for status, count in part.statuses.items():
+                whole.statuses[status] = whole.statuses.get(status, 0) + count
+            whole.errors += part.errors
+            whole.elapsed += part.elapsed
+            whole.acked_keys += part.acked_keys
+        measured = [p for p in parts if p.stolen is not None]
+        if measured and whole.elapsed:
+            whole.stolen = sum(p.stolen * p.elapsed for p in measured if p.stolen is not None) / sum(
+                p.elapsed for p in measured
+            )
+        return whole
+
     def percentile(self, p: float) -> float:
         if not self.latencies:
             return float("nan")

@@ -3,14 +3,17 @@
     .venv/bin/python -m bench.webhook_ingest              # 60 s phases, results printed and saved
     .venv/bin/python -m bench.webhook_ingest --seconds 10 # a quick look
 
-For each system (baseline first, then NioChat), on the embedded PostgreSQL and Redis under
-bench/.instance, behind the same server: granian as the compose webhooks service runs it (`--server
-gunicorn` for gunicorn gthread), `--workers` processes × `--threads` threads:
-  1. throughput: closed loop, `--connections` keep-alive connections for `--seconds`;
-  2. latency: open loop at `--rate` deliveries/s for `--seconds`.
-Deliveries are Evolution `messages.upsert` webhooks, 30 % of them redeliveries of earlier ones, from 5,000
-customers. A 3 s warm-up precedes the measures and is followed by ANALYZE, as autovacuum would run.
-Afterwards the database is counted: every acknowledged message stored once, none twice.
+Both systems run at once, on the embedded PostgreSQL and Redis under bench/.instance, each behind the
+same server: granian as the compose webhooks service runs it (`--server gunicorn` for gunicorn gthread),
+`--workers` processes × `--threads` threads. Each gets, in turns:
+  1. throughput: closed loop, `--connections` keep-alive connections, `--seconds` in all;
+  2. latency: open loop at `--rate` deliveries/s, `--seconds` in all.
+The turns alternate, baseline then NioChat, in `--segments` slices of each phase: this machine's speed
+drifts by a quarter within minutes (a neighbour on the host, not always visible as steal), and a minute
+of one system after a minute of the other compared two different machines. Deliveries are Evolution
+`messages.upsert` webhooks, 30 % of them redeliveries of earlier ones, from 5,000 customers. A 3 s
+warm-up of each precedes the measures and is followed by ANALYZE, as autovacuum would run. Afterwards
+each database is counted: every acknowledged message stored once, none twice.
 """
 
 from __future__ import annotations
@@ -51,13 +54,15 @@ class Target:
 
 
 class Deliveries:
-    """Deterministic stream of webhook bodies: new messages and redeliveries of earlier ones."""
+    """Deterministic stream of webhook bodies: new messages and redeliveries of earlier ones. Message ids
+    count on across runs (the load generator's request numbers restart with each segment)."""
 
     def __init__(self, target: Target, prefix: str, seed: int = 7) -> None:
         self.target = target
         self.prefix = prefix
         self.rng = random.Random(seed)
         self.sent: list[tuple[str, bytes]] = []
+        self.created = 0
 
     def _new(self, n: int) -> tuple[str, bytes]:
         message_id = f"{self.prefix}{n:010d}"
@@ -90,7 +95,8 @@ class Deliveries:
     def __call__(self, n: int) -> tuple[str, bytes]:
         if self.sent and self.rng.random() < REDELIVERY_SHARE:
             return self.rng.choice(self.sent)
-        return self._new(n)
+        self.created += 1
+        return self._new(self.created)
 
 
 def free_port() -> int:
@@ -139,19 +145,50 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
-def measure(
-    target: Target, prefix: str, args: argparse.Namespace, database_url: str
-) -> tuple[Result, Result, Deliveries, Deliveries]:
-    warm = Deliveries(target, prefix + "W")
-    run_closed("127.0.0.1", target.port, warm, connections=args.connections, seconds=3)
-    analyze(database_url)
-    through_src = Deliveries(target, prefix + "T")
-    throughput = run_closed(
-        "127.0.0.1", target.port, through_src, connections=args.connections, seconds=args.seconds
-    )
-    latency_src = Deliveries(target, prefix + "L", seed=11)
-    latency = run_open("127.0.0.1", target.port, latency_src, rate=args.rate, seconds=args.seconds)
-    return throughput, latency, through_src, latency_src
+@dataclass
+class System:
+    """One system under test while it runs: its server, database and request streams."""
+
+    target: Target
+    database_url: str
+    table: str
+    column: str
+    proc: subprocess.Popen[bytes]
+    through_src: Deliveries
+    latency_src: Deliveries
+
+    @classmethod
+    def start(
+        cls, target: Target, database_url: str, table: str, column: str, proc: subprocess.Popen[bytes]
+    ) -> System:
+        prefix = target.name[:3].upper()
+        return cls(target, database_url, table, column, proc, Deliveries(target, prefix + "T"),
+                   Deliveries(target, prefix + "L", seed=11))  # fmt: skip
+
+    def warm_up(self, args: argparse.Namespace) -> None:
+        warm = Deliveries(self.target, self.target.name[:3].upper() + "W")
+        run_closed("127.0.0.1", self.target.port, warm, connections=args.connections, seconds=3)
+        analyze(self.database_url)
+
+
+def measure(systems: list[System], args: argparse.Namespace) -> dict[str, tuple[Result, Result]]:
+    """Both phases, each in `args.segments` turns per system, alternating: (throughput, latency) each."""
+    for system in systems:
+        system.warm_up(args)
+    turn = args.seconds / args.segments
+    through: dict[str, list[Result]] = {s.target.name: [] for s in systems}
+    latency: dict[str, list[Result]] = {s.target.name: [] for s in systems}
+    for _ in range(args.segments):
+        for s in systems:
+            through[s.target.name].append(run_closed(
+                "127.0.0.1", s.target.port, s.through_src, connections=args.connections, seconds=turn
+            ))  # fmt: skip
+    for _ in range(args.segments):
+        for s in systems:
+            latency[s.target.name].append(
+                run_open("127.0.0.1", s.target.port, s.latency_src, rate=args.rate, seconds=turn)
+            )
+    return {name: (Result.combine(through[name]), Result.combine(latency[name])) for name in through}
 
 
 @contextmanager
@@ -221,19 +258,42 @@ def wait_outbox_drained(database_url: str, timeout: float = 120) -> int:
     return left
 
 
-def integrity(
-    database_url: str, table: str, column: str, sources: list[Deliveries], results: list[Result]
-) -> dict[str, int]:
+def integrity(system: System, results: list[Result]) -> dict[str, int]:
     acked = set()
     for result in results:
         acked.update(result.acked_keys)
-    prefixes = {s.prefix for s in sources}
     rows = distinct = 0
-    for prefix in prefixes:
-        r, d = count_stored(database_url, table, column, prefix)
+    for prefix in {system.through_src.prefix, system.latency_src.prefix}:
+        r, d = count_stored(system.database_url, system.table, system.column, prefix)
         rows, distinct = rows + r, distinct + d
     return {"acked_unique": len(acked), "stored_rows": rows, "lost": max(0, len(acked) - distinct),
             "duplicated": rows - distinct}  # fmt: skip
+
+
+def start_baseline(admin_url: str, redis_url: str, args: argparse.Namespace) -> System:
+    url = fresh_database(admin_url, "bench_baseline")
+    with connect(url) as conn:
+        conn.execute(
+            sa.text("CREATE TABLE bench_baseline (provider_id text PRIMARY KEY, body jsonb NOT NULL)")
+        )
+    port = free_port()
+    env = {"DATABASE_URL": url, "REDIS_URL": redis_url, "BASELINE_SECRET": "bench-secret",
+           "POOL_SIZE": str(args.threads)}  # fmt: skip
+    proc = start_server("bench.baseline_app:app", port, env, args.threads, args.workers, args.server)
+    target = Target("baseline", port, "/hook", {"X-NioChat-Secret": "bench-secret"})
+    return System.start(target, url, "bench_baseline", "provider_id", proc)
+
+
+def start_niochat(admin_url: str, redis_url: str, args: argparse.Namespace) -> System:
+    url = fresh_database(admin_url, "bench_niochat")
+    key, secret = prepare_niochat(url)
+    port = free_port()
+    env = {"NIOCHAT_ENV": "development", "DATABASE_URL": url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING",
+           "INSTANCE_PATH": str(INSTANCE), "PUBLIC_URL": f"http://127.0.0.1:{port}", "WEB_ROLE": "webhooks",
+           "DB_POOL_SIZE": str(args.threads), "DB_MAX_OVERFLOW": "4"}  # fmt: skip
+    proc = start_server("web.wsgi:app", port, env, args.threads, args.workers, args.server)
+    target = Target("niochat", port, f"/webhooks/evolution/{key}", {"X-NioChat-Secret": secret})
+    return System.start(target, url, "messages", "provider_message_id", proc)
 
 
 def summary(name: str, throughput: Result, latency: Result, rate: float) -> dict[str, Any]:
@@ -263,7 +323,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--seconds", type=float, default=60, help="per system and phase, all turns together")
+    parser.add_argument(
+        "--segments", type=int, default=3, help="turns per phase and system, alternating between the systems"
+    )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rate", type=float, default=320)
     parser.add_argument("--threads", type=int, default=16)
@@ -282,47 +345,22 @@ def main() -> None:
     INSTANCE.mkdir(parents=True, exist_ok=True)
     admin_url = embedded.ensure_postgres(INSTANCE / "postgres", "postgres")
     redis_url = embedded.ensure_redis(INSTANCE / "redis")
+    systems: list[System] = []
+    rows = []
     try:
-        rows = []
-        # Baseline
-        base_url = fresh_database(admin_url, "bench_baseline")
-        with connect(base_url) as conn:
-            conn.execute(
-                sa.text("CREATE TABLE bench_baseline (provider_id text PRIMARY KEY, body jsonb NOT NULL)")
-            )
-        port = free_port()
-        base_env = {
-            "DATABASE_URL": base_url,
-            "REDIS_URL": redis_url,
-            "BASELINE_SECRET": "bench-secret",
-            "POOL_SIZE": str(args.threads),
-        }
-        proc = start_server("bench.baseline_app:app", port, base_env, args.threads, args.workers, args.server)
-        target = Target("baseline", port, "/hook", {"X-NioChat-Secret": "bench-secret"})
-        try:
-            b_through, b_lat, b_s1, b_s2 = measure(target, "BASE", args, base_url)
-        finally:
-            stop_server(proc)
-        b_integrity = integrity(base_url, "bench_baseline", "provider_id", [b_s1, b_s2], [b_through, b_lat])
-        rows.append((summary("baseline", b_through, b_lat, args.rate), b_integrity))
-
-        # NioChat
-        nio_url = fresh_database(admin_url, "bench_niochat")
-        key, secret = prepare_niochat(nio_url)
-        port = free_port()
-        env = {"NIOCHAT_ENV": "development", "DATABASE_URL": nio_url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING",
-               "INSTANCE_PATH": str(INSTANCE), "PUBLIC_URL": f"http://127.0.0.1:{port}", "WEB_ROLE": "webhooks", "DB_POOL_SIZE": str(args.threads), "DB_MAX_OVERFLOW": "4"}  # fmt: skip
-        proc = start_server("web.wsgi:app", port, env, args.threads, args.workers, args.server)
-        target = Target("niochat", port, f"/webhooks/evolution/{key}", {"X-NioChat-Secret": secret})
-        try:
-            n_through, n_lat, n_s1, n_s2 = measure(target, "NIO", args, nio_url)
-            left = wait_outbox_drained(nio_url)
-        finally:
-            stop_server(proc)
-        n_integrity = integrity(nio_url, "messages", "provider_message_id", [n_s1, n_s2], [n_through, n_lat])
-        n_integrity["outbox_unrelayed"] = left
-        rows.append((summary("niochat", n_through, n_lat, args.rate), n_integrity))
+        systems.append(start_baseline(admin_url, redis_url, args))
+        systems.append(start_niochat(admin_url, redis_url, args))
+        results = measure(systems, args)
+        left = wait_outbox_drained(systems[1].database_url)
+        for system in systems:
+            through, lat = results[system.target.name]
+            checked = integrity(system, [through, lat])
+            if system.target.name == "niochat":
+                checked["outbox_unrelayed"] = left
+            rows.append((summary(system.target.name, through, lat, args.rate), checked))
     finally:
+        for system in systems:
+            stop_server(system.proc)
         embedded.stop_redis(INSTANCE / "redis")
         embedded.stop_postgres(INSTANCE / "postgres")
 
@@ -336,8 +374,8 @@ def render(rows: list[tuple[dict[str, Any], dict[str, int]]], args: argparse.Nam
     (base, base_i), (nio, nio_i) = rows
     ratio = nio["deliveries_per_s"] / base["deliveries_per_s"] if base["deliveries_per_s"] else float("nan")
     lines = [
-        f"Command: `.venv/bin/python -m bench.webhook_ingest --seconds {args.seconds:g} --connections "
-        f"{args.connections} --rate {args.rate:g} --threads {args.threads} --workers {args.workers} "
+        f"Command: `.venv/bin/python -m bench.webhook_ingest --seconds {args.seconds:g} --segments {args.segments} "
+        f"--connections {args.connections} --rate {args.rate:g} --threads {args.threads} --workers {args.workers} "
         f"--server {args.server}`",
         "",
         "| system | deliveries/s (closed loop) | ack p50 | ack p99 | open loop rate | achieved | ack p50 | ack p99 "
