@@ -35,6 +35,7 @@ class Result:
     elapsed: float = 0.0
     acked_keys: list[str] = field(default_factory=list)  # keys of requests answered 200
     stolen: float | None = None  # share of the machine's CPU time stolen by the hypervisor (Linux only)
+    began: float = 0.0  # perf_counter() when the first request was due: the open loop's schedule starts here
 
     @property
     def completed(self) -> int:
@@ -149,7 +150,7 @@ async def _open(
     for _ in range(pool):
         idle.put_nowait(_Conn(host, port))
     total = int(rate * seconds)
-    begin = time.perf_counter()
+    begin = result.began = time.perf_counter()
 
     async def one(n: int, scheduled: float) -> None:
         key, raw = source(n)

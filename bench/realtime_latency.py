@@ -252,12 +252,11 @@ def main() -> None:
 
         # NioChat: provider webhook → ingest → outbox relay → Redis → Socket.IO → agents.
         path = f"/webhooks/evolution/{key}"
-        due: dict[str, float] = {}
-        begin = time.perf_counter()
+        numbers: dict[str, int] = {}  # marker → request number; due at the schedule's start + n / rate
 
         def source(n: int) -> tuple[str, bytes]:
             marker = f"bench:nio:{n}"
-            due[marker] = begin + n / args.rate
+            numbers[marker] = n
             body = {"event": "messages.upsert", "instance": "rt", "data": {
                 "key": {"remoteJid": f"55119{80000000 + n % 500:08d}@s.whatsapp.net", "fromMe": False,
                         "id": f"RT{n:08d}"},
@@ -267,6 +266,7 @@ def main() -> None:
                                          {"X-NioChat-Secret": secret})  # fmt: skip
 
         result = run_open("127.0.0.1", hook_port, source, rate=args.rate, seconds=args.seconds, pool=16)
+        due = {marker: result.began + n / args.rate for marker, n in numbers.items()}
         samples, missing = collect(pool, due, args.agents, settle=5)
         lag = relay_lag(database_url)
     finally:
