@@ -171,8 +171,11 @@ class System:
         analyze(self.database_url)
 
 
-def measure(systems: list[System], args: argparse.Namespace) -> dict[str, tuple[Result, Result]]:
-    """Both phases, each in `args.segments` turns per system, alternating: (throughput, latency) each."""
+def measure(
+    systems: list[System], args: argparse.Namespace
+) -> dict[str, tuple[Result, Result, list[Result]]]:
+    """Both phases, each in `args.segments` turns per system, alternating: (throughput, latency, the
+    latency phase's turns) each."""
     for system in systems:
         system.warm_up(args)
     turn = args.seconds / args.segments
@@ -188,7 +191,10 @@ def measure(systems: list[System], args: argparse.Namespace) -> dict[str, tuple[
             latency[s.target.name].append(
                 run_open("127.0.0.1", s.target.port, s.latency_src, rate=args.rate, seconds=turn)
             )
-    return {name: (Result.combine(through[name]), Result.combine(latency[name])) for name in through}
+    return {
+        name: (Result.combine(through[name]), Result.combine(latency[name]), latency[name])
+        for name in through
+    }
 
 
 @contextmanager
@@ -347,13 +353,15 @@ def main() -> None:
     redis_url = embedded.ensure_redis(INSTANCE / "redis")
     systems: list[System] = []
     rows = []
+    latency_turns: dict[str, list[Result]] = {}
     try:
         systems.append(start_baseline(admin_url, redis_url, args))
         systems.append(start_niochat(admin_url, redis_url, args))
         results = measure(systems, args)
         left = wait_outbox_drained(systems[1].database_url)
         for system in systems:
-            through, lat = results[system.target.name]
+            through, lat, turns = results[system.target.name]
+            latency_turns[system.target.name] = turns
             checked = integrity(system, [through, lat])
             if system.target.name == "niochat":
                 checked["outbox_unrelayed"] = left
@@ -364,13 +372,17 @@ def main() -> None:
         embedded.stop_redis(INSTANCE / "redis")
         embedded.stop_postgres(INSTANCE / "postgres")
 
-    report = render(rows, args)
+    report = render(rows, args, latency_turns)
     print(report)
     if args.save:
         save(report)
 
 
-def render(rows: list[tuple[dict[str, Any], dict[str, int]]], args: argparse.Namespace) -> str:
+def render(
+    rows: list[tuple[dict[str, Any], dict[str, int]]],
+    args: argparse.Namespace,
+    latency_turns: dict[str, list[Result]],
+) -> str:
     (base, base_i), (nio, nio_i) = rows
     ratio = nio["deliveries_per_s"] / base["deliveries_per_s"] if base["deliveries_per_s"] else float("nan")
     lines = [
@@ -390,6 +402,12 @@ def render(rows: list[tuple[dict[str, Any], dict[str, int]]], args: argparse.Nam
             f"| {s['stolen']} |"
         )
     lines += ["", f"Ratio NioChat / baseline (deliveries/s): **{ratio:.2f}**"]
+    # Per turn, so a tail that came from the host (a burst of steal in one turn) shows as such.
+    turns = "; ".join(
+        f"{name} " + " · ".join(f"{t.percentile(99) * 1000:.1f} ms ({stolen_text(t)})" for t in results)
+        for name, results in latency_turns.items()
+    )
+    lines.append(f"Ack p99 at {args.rate:g}/s per turn, in order (CPU stolen): {turns}")
     if "outbox_unrelayed" in nio_i:
         lines.append(f"Outbox rows left unrelayed after the run: {nio_i['outbox_unrelayed']}")
     return "\n".join(lines)
