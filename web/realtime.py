@@ -8,8 +8,8 @@ jobs/realtime.py for what each room receives):
   admin, supervisor   t{tenant}:all
   agent               t{tenant}:bot, t{tenant}:team:none, t{tenant}:team:{id} per team, u{user}
 
-Each socket is recorded with its browser session (web/auth/sockets.py), so that logging out, or a
-password change elsewhere, disconnects it wherever it is held.
+Each socket is recorded with its browser session (web/auth/sockets.py), so that logging out, a password
+change elsewhere, or the session's idle timeout disconnects it wherever it is held.
 
 Opening a conversation asks to join `c{id}` (`join_conversation`), granted only if
 `models.permissions.can_view` says so; the previous one is left, so a browser is in at most one
@@ -22,7 +22,7 @@ import time
 from typing import Any
 
 import socketio as sio
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room, leave_room
 
 from jobs.realtime import channel_for
@@ -106,6 +106,9 @@ def on_connect(auth: Any = None) -> None:
         join_room(room)
     session[_STATE] = {"user_id": user.id, "name": user.name, "conversation_id": None, "typing_at": None}
     sockets.register(user.id, request.sid, session.get(SID))  # type: ignore[attr-defined]
+    sockets.keep_alive(session.get(SID), user.session_timeout_minutes)
+    if not current_app.testing:  # tests sweep when they mean to (`sockets.end_idle_sockets`)
+        sockets.start_sweeper(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @socketio.on("disconnect")

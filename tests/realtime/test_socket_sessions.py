@@ -1,8 +1,9 @@
-"""Open sockets end with their browser session: logout, or a password change in another session,
-disconnects them, and from then on they hear nothing of the tenant."""
+"""Open sockets end with their browser session: logout, a password change in another session, or the
+session's idle timeout disconnects them, and from then on they hear nothing of the tenant."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask
@@ -15,6 +16,8 @@ from models.passwords import hash_password
 from tests.auth.conftest import csrf
 from tests.realtime.conftest import World, events, relay_all, sign_in
 from web import realtime
+from web.auth import session as web_session
+from web.auth import sockets
 from web.auth.sockets import ENDED_EVENT
 
 PASSWORD = "senha-antiga-1"
@@ -96,3 +99,54 @@ def test_a_closed_socket_is_forgotten(rt_app, world: World) -> None:  # type: ig
     assert len(_recorded(rt_app, world.users["ana"])) == 1
     socket.disconnect()
     assert _recorded(rt_app, world.users["ana"]) == {}
+
+
+def test_an_idle_sessions_sockets_end_at_the_sweep_after_its_timeout(rt_app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Connecting counts as activity, for the user's idle timeout; once that passes with no request, the
+    sweep ends the session's sockets, and leaves an active session's alone."""
+    idle_page, idle = _browser(rt_app, world.users["admin"])
+    _page, active = _browser(rt_app, world.users["ana"])
+    redis = rt_app.extensions["niochat"].redis
+    with idle_page.session_transaction() as cookie:
+        alive = f"niochat:session-alive:{cookie[web_session.SID]}"
+    assert 479 * 60 < redis.ttl(alive) <= 480 * 60  # User.session_timeout_minutes
+
+    redis.delete(alive)  # the timeout passed with no request
+    with rt_app.app_context():
+        assert sockets.end_idle_sockets() == 1
+
+    assert not idle.is_connected() and _heard(idle, ENDED_EVENT) == [{"reconnect": False}]
+    assert active.is_connected()
+
+
+def test_a_page_request_keeps_the_session_and_its_sockets_alive(rt_app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """The request that stamps the session's activity also renews its sockets' lease."""
+    page, socket = _browser(rt_app, world.users["admin"])
+    redis = rt_app.extensions["niochat"].redis
+    with page.session_transaction() as cookie:
+        alive = f"niochat:session-alive:{cookie[web_session.SID]}"
+        cookie[web_session.SEEN] -= web_session.SEEN_RESOLUTION  # the last stamp is old enough to renew
+    redis.delete(alive)
+
+    assert page.get("/account").status_code == 200
+
+    assert redis.ttl(alive) > 0
+    with rt_app.app_context():
+        assert sockets.end_idle_sockets() == 0
+    assert socket.is_connected()
+
+
+def test_the_sweeper_ends_idle_sockets_by_itself(rt_app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """The web process's sweeper thread (started on its first socket outside tests) does the sweeping."""
+    page, socket = _browser(rt_app, world.users["admin"])
+    with page.session_transaction() as cookie:
+        rt_app.extensions["niochat"].redis.delete(f"niochat:session-alive:{cookie[web_session.SID]}")
+    stop = sockets.start_sweeper(rt_app, interval=0.05)
+    try:
+        assert sockets.start_sweeper(rt_app) is stop, "one sweeper per app"
+        deadline = time.monotonic() + 5
+        while socket.is_connected() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not socket.is_connected()
+    finally:
+        stop.set()

@@ -148,6 +148,7 @@ def authenticate() -> User | None:
     set_current(user, tenant, state_of(user, tenant), via="session")
     if now - float(session.get(SEEN, 0)) >= SEEN_RESOLUTION:
         session[SEEN] = int(now)
+        sockets.keep_alive(session.get(SID), user.session_timeout_minutes)
     _touch_last_seen(user)
     return user
 

@@ -9,14 +9,20 @@ Ending one sends it `session.ended` and disconnects it through Socket.IO's messa
 the process that holds it; the page then reloads (back to the login page) or reconnects, and a reconnect
 is authenticated and given its rooms afresh. The same call serves whatever later changes a user's access
 (deactivation, role, teams): with `reconnect=True` the rooms follow the change.
+
+Idle sessions end too. A session's activity (the requests that stamp it, and its sockets' connects) keeps
+`niochat:session-alive:{session id}` alive for the user's idle timeout; each web process sweeps every
+SWEEP_SECONDS and ends the sockets whose session key has expired, as the next page request would end the
+session itself. A tab left open no longer keeps its rooms past the timeout.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 
-from flask import current_app
+from flask import Flask, current_app
 from redis import RedisError
 
 from web.services import services
@@ -27,6 +33,20 @@ _KEY = "niochat:sockets:{}"
 # disconnect handlers, and ending a socket that is gone is harmless.
 _TTL_SECONDS = 30 * 24 * 3600
 ENDED_EVENT = "session.ended"
+_ALIVE_KEY = "niochat:session-alive:{}"
+SWEEP_SECONDS = 30.0
+_sweeper_lock = threading.Lock()
+_SWEEPER = "niochat.socket_sweeper"  # app.extensions: the stop event of the app's sweeper
+
+
+def keep_alive(session_id: str | None, idle_minutes: int) -> None:
+    """The session was active: it, and its sockets, live `idle_minutes` more."""
+    if not session_id:
+        return
+    try:
+        services().redis.set(_ALIVE_KEY.format(session_id), "1", ex=60 * max(1, idle_minutes))
+    except RedisError as exc:  # the sweep then ends its sockets early; the page reloads and stays in
+        log.warning("could not record a session's activity: %s", exc)
 
 
 def register(user_id: int, socket_id: str, session_id: str | None) -> None:
@@ -83,3 +103,43 @@ def end_sockets(
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def end_idle_sockets() -> int:
+    """End the sockets of every session whose activity key has expired; returns how many."""
+    redis = services().redis
+    ended = 0
+    for key in redis.scan_iter(match=_KEY.format("*"), count=500):
+        user_id = int(_text(key).rsplit(":", 1)[1])
+        sessions = sorted({_text(sess) for sess in redis.hgetall(key).values()})
+        with redis.pipeline(transaction=False) as pipe:
+            for sess in sessions:
+                pipe.exists(_ALIVE_KEY.format(sess))
+            alive = pipe.execute()
+        for sess, found in zip(sessions, alive, strict=True):
+            if not found:
+                ended += end_sockets(user_id, session_id=sess)
+    return ended
+
+
+def start_sweeper(app: Flask, interval: float = SWEEP_SECONDS) -> threading.Event:
+    """Once per app and process, on its first socket (a process that never serves one sweeps nothing).
+    Returns the event that stops it."""
+    with _sweeper_lock:
+        stop: threading.Event | None = app.extensions.get(_SWEEPER)
+        if stop is not None:
+            return stop
+        stop = app.extensions[_SWEEPER] = threading.Event()
+    threading.Thread(
+        target=_sweep_forever, args=(app, interval, stop), name="socket-idle-sweeper", daemon=True
+    ).start()
+    return stop
+
+
+def _sweep_forever(app: Flask, interval: float, stop: threading.Event) -> None:
+    while not stop.wait(interval):
+        try:
+            with app.app_context():
+                end_idle_sockets()
+        except Exception:  # Redis down, say: the next sweep tries again
+            log.exception("idle socket sweep failed")
