@@ -1,9 +1,9 @@
 // The Socket.IO connection. The server puts this browser in its rooms from the session (role, teams);
 // all the page does is say which conversation is open and when the agent types. After a drop, the
 // `onReconnect` callback lets the page catch up on what it missed. When the session ends (logout in
-// another tab, password changed elsewhere) the server disconnects this socket; the page reloads, which
-// takes it to the login page. When only the agent's access changed, it reconnects and the server gives
-// it the rooms it now has.
+// another tab, password changed elsewhere, idle timeout) the server disconnects this socket; the page
+// reloads, which takes it to the login page. When only the agent's access changed, it reconnects and the
+// server gives it the rooms it now has.
 /* global io */
 
 const RELOAD_GUARD_MS = 60000; // a refused socket reloads the page at most this often (no reload loop)
