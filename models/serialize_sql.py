@@ -4,7 +4,8 @@ The relay serialises every new message for Socket.IO. Loading ORM entities for t
 time (identity map, joined and selectin loads, the raw provider payload parsed for nothing), and so did
 separate queries: a batch of one row paid for three statements. Here a message and a conversation (with
 its contact, inbox and labels) are LATERAL lookups that the relay joins to the outbox rows it claims,
-so one statement claims, marks and loads. They select only the `*_FIELDS` the dict functions read.
+so one statement claims, marks and loads. They select only the fields the dict functions read
+(`MessageRow`, `ConversationRow`, `ContactFields`, `LabelFields`).
 
 Each lookup is keyed by one outbox row's id, so it plans as primary-key probes. The loads they replace
 took a batch's ids as one array, for which PostgreSQL's generic plan guesses ten rows: it hashed every

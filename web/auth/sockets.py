@@ -77,32 +77,17 @@ def end_sockets(
     """Disconnect the user's sockets: those of `session_id`, or all but `except_session`'s, or all.
     `reconnect` tells the page to connect again (its access changed) rather than reload (it ended).
     Returns how many were ended."""
-    server = current_app.extensions.get("socketio")
-    if server is None:  # a process without Socket.IO (the webhooks service) has no sockets to end
-        return 0
-    key = _KEY.format(user_id)
     try:
-        sockets = services().redis.hgetall(key)
+        recorded = _recorded(_KEY.format(user_id))
     except RedisError as exc:
         log.warning("could not end the sockets of a session: %s", exc)
         return 0
-    recorded = {_text(sid): _text(sess) for sid, sess in sockets.items()}
     ending = [
         sid
         for sid, sess in recorded.items()
         if (session_id is None or sess == session_id) and (except_session is None or sess != except_session)
     ]
-    for sid in ending:
-        server.emit(ENDED_EVENT, {"reconnect": reconnect}, to=sid, namespace="/")
-        server.server.disconnect(sid, namespace="/")
-    if ending:
-        with contextlib.suppress(RedisError):  # the disconnect handlers remove them too
-            services().redis.hdel(key, *ending)
-    return len(ending)
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
+    return _end(_KEY.format(user_id), ending, reconnect)
 
 
 def end_idle_sockets() -> int:
@@ -110,16 +95,36 @@ def end_idle_sockets() -> int:
     redis = services().redis
     ended = 0
     for key in redis.scan_iter(match=_KEY.format("*"), count=500):
-        user_id = int(_text(key).rsplit(":", 1)[1])
-        sessions = sorted({_text(sess) for sess in redis.hgetall(key).values()})
+        recorded = _recorded(key)
+        sessions = sorted(set(recorded.values()))
         with redis.pipeline(transaction=False) as pipe:
             for sess in sessions:
                 pipe.exists(_ALIVE_KEY.format(sess))
-            alive = pipe.execute()
-        for sess, found in zip(sessions, alive, strict=True):
-            if not found:
-                ended += end_sockets(user_id, session_id=sess)
+            idle = {sess for sess, found in zip(sessions, pipe.execute(), strict=True) if not found}
+        ended += _end(key, [sid for sid, sess in recorded.items() if sess in idle], reconnect=False)
     return ended
+
+
+def _recorded(key: bytes | str) -> dict[str, str]:
+    """One user's record: socket id → session id."""
+    return {_text(sid): _text(sess) for sid, sess in services().redis.hgetall(key).items()}
+
+
+def _end(key: bytes | str, socket_ids: list[str], reconnect: bool) -> int:
+    """Tell these sockets why, disconnect them wherever they are held, and drop them from the record."""
+    server = current_app.extensions.get("socketio")
+    if server is None or not socket_ids:  # a process without Socket.IO (webhooks) has no sockets to end
+        return 0
+    for sid in socket_ids:
+        server.emit(ENDED_EVENT, {"reconnect": reconnect}, to=sid, namespace="/")
+        server.server.disconnect(sid, namespace="/")
+    with contextlib.suppress(RedisError):  # the disconnect handlers remove them too
+        services().redis.hdel(key, *socket_ids)
+    return len(socket_ids)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def start_sweeper(app: Flask, interval: float = SWEEP_SECONDS) -> threading.Event:
