@@ -28,16 +28,17 @@ from multiprocessing.connection import Connection
 import requests
 import socketio
 
-from bench.loadgen import build_request, run_open
-from bench.webhook_ingest import (
+from bench.harness import (
     INSTANCE,
     connect,
     free_port,
     fresh_database,
+    save,
     start_server,
     stolen_text,
     stop_server,
 )
+from bench.loadgen import build_request, run_open
 from niochat import embedded
 
 PASSWORD = "bench-password-123"  # noqa: S105  a throwaway benchmark tenant
@@ -300,8 +301,6 @@ def main() -> None:
     report = "\n".join(lines)
     print(report)
     if args.save:
-        from bench.webhook_ingest import save
-
         save(report, "realtime_latency", "Webhook → agent screen latency")
 
 

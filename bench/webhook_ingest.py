@@ -20,27 +20,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import signal
-import socket
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import httpx
 import sqlalchemy as sa
 
+from bench.harness import (
+    INSTANCE,
+    analyze,
+    connect,
+    free_port,
+    fresh_database,
+    save,
+    start_server,
+    stolen_text,
+    stop_server,
+)
 from bench.loadgen import Result, build_request, run_closed, run_open
 from niochat import embedded
 
-ROOT = Path(__file__).resolve().parent.parent
-INSTANCE = ROOT / "bench" / ".instance"
 REDELIVERY_SHARE = 0.30
 CUSTOMERS = 5000
 
@@ -99,52 +100,6 @@ class Deliveries:
         return self._new(self.created)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def server_command(server: str, app: str, port: int, threads: int, workers: int) -> list[str]:
-    """The command line of the webhooks service as compose runs it (granian), or of gunicorn gthread,
-    which the web process runs and the webhooks service ran before."""
-    if server == "gunicorn":
-        return [
-            sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(workers),
-            "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-            "--backlog", "2048", app,
-        ]  # fmt: skip
-    return [
-        sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(workers),
-        "--blocking-threads", str(threads), "--host", "127.0.0.1", "--port", str(port), "--http", "1",
-        "--no-ws", "--log-level", "warning", "--backlog", "2048", app,
-    ]  # fmt: skip
-
-
-def start_server(
-    app: str, port: int, env: dict[str, str], threads: int, workers: int, server: str = "gunicorn"
-) -> subprocess.Popen[bytes]:
-    command = server_command(server, app, port, threads, workers)
-    proc = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"{app} did not start")
-
-
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
 @dataclass
 class System:
     """One system under test while it runs: its server, database and request streams."""
@@ -195,30 +150,6 @@ def measure(
         name: (Result.combine(through[name]), Result.combine(latency[name]), latency[name])
         for name in through
     }
-
-
-@contextmanager
-def connect(database_url: str) -> Iterator[sa.Connection]:
-    """One autocommit connection for the harness's own statements, its engine disposed afterwards."""
-    engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        engine.dispose()
-
-
-def analyze(database_url: str) -> None:
-    """Statistics, as autovacuum gathers them within seconds of tables filling: the sustained rate is
-    measured, not the first seconds of a brand-new database (the same for both systems)."""
-    with connect(database_url) as conn:
-        conn.execute(sa.text("ANALYZE"))
-
-
-def fresh_database(admin_url: str, name: str) -> str:
-    embedded.drop_database(admin_url, name)
-    embedded.create_database(admin_url, name)
-    return str(sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False))
 
 
 def prepare_niochat(database_url: str) -> tuple[str, str]:
@@ -320,11 +251,6 @@ def summary(name: str, throughput: Result, latency: Result, rate: float) -> dict
     }
 
 
-def stolen_text(*results: Result) -> str:
-    """The hypervisor's share of the machine's CPU during each phase (loadgen's docstring), as text."""
-    return " / ".join("n/a" if r.stolen is None else f"{r.stolen * 100:.0f} %" for r in results)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -375,7 +301,7 @@ def main() -> None:
     report = render(rows, args, latency_turns)
     print(report)
     if args.save:
-        save(report)
+        save(report, "webhook_ingest", "Webhook ingestion")
 
 
 def render(
@@ -411,19 +337,6 @@ def render(
     if "outbox_unrelayed" in nio_i:
         lines.append(f"Outbox rows left unrelayed after the run: {nio_i['outbox_unrelayed']}")
     return "\n".join(lines)
-
-
-def save(report: str, key: str = "webhook_ingest", title: str = "Webhook ingestion") -> None:
-    """Replace this benchmark's block in docs/benchmarks.md (or append it)."""
-    doc = ROOT / "docs" / "benchmarks.md"
-    start, end = f"<!-- {key}:start -->", f"<!-- {key}:end -->"
-    text = doc.read_text() if doc.exists() else "# Benchmarks\n"
-    block = f"{start}\n{report}\n{end}"
-    if start in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-    else:
-        text += f"\n## {title}\n\n{block}\n"
-    doc.write_text(text)
 
 
 if __name__ == "__main__":
