@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     redis_url: str = ""
 
-    public_url: str = "http://localhost:8000"
+    public_url: str = ""  # default: http://localhost:<WEB_PORT>
     instance_path: Path = PROJECT_ROOT / "instance"
     web_host: str = "127.0.0.1"
     web_port: int = 8000
@@ -122,6 +122,9 @@ class Settings(BaseSettings):
         else:
             self.secret_key = self.secret_key or _DEV_SECRET_KEY
             self.encryption_key = self.encryption_key or _DEV_ENCRYPTION_KEY
+        if not self.public_url:  # follows WEB_PORT, so `WEB_PORT=9000 make run` prints working URLs
+            self.public_url = f"http://localhost:{self.web_port}"
+            self.__pydantic_fields_set__.discard("public_url")  # derived, not set: a run file may replace it
         if self.log_format not in ("", "json", "text"):
             raise ValueError(f"LOG_FORMAT must be json or text, not {self.log_format!r}")
         return self

@@ -20,6 +20,7 @@ import click
 from models.db import Database
 from niochat.config import PROJECT_ROOT, Settings
 from niochat.health import check_http, dashboards_url, web_url
+from niochat.running import read_running, remove_run_file, write_run_file
 from niochat.runtime import Stores, start_stores, stop_stores
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,14 @@ def seed_if_first_run(sup: Supervisor) -> list[str]:
 def run(settings: Settings) -> int:
     started_at = time.monotonic()
     busy = [port for port in (settings.web_port, settings.dashboards_port) if port_in_use(port)]
+    running = read_running(settings)
+    if busy and running is not None:
+        click.echo(
+            f"niochat: o NioChat já está rodando (processo {running['pid']}) em {running['public_url']}. "
+            "Pare-o com Ctrl-C naquele terminal, ou defina WEB_PORT/DASHBOARDS_PORT para outro.",
+            err=True,
+        )
+        return 1
     if busy:
         click.echo(
             f"niochat: porta(s) {', '.join(map(str, busy))} em uso — outro NioChat já está rodando? "
@@ -171,6 +180,7 @@ def run(settings: Settings) -> int:
                 f"niochat: {dead.name if dead else 'web/dashboards'} não iniciou; veja o log acima.", err=True
             )
             return 1
+        write_run_file(settings)  # other terminals' `niochat status` and URLs find us
         banner(settings, demo, time.monotonic() - started_at)
         while True:
             dead = sup.dead_child()
@@ -183,6 +193,7 @@ def run(settings: Settings) -> int:
         click.echo("\nEncerrando…")
         return 0
     finally:
+        remove_run_file(settings)
         sup.stop()
         click.echo("NioChat parado.")
 

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -82,9 +83,13 @@ def test_run_starts_everything_and_ctrl_c_stops_it(settings, db, database_url: s
         assert "NioChat pronto" in text, text
         assert "admin@demo.niochat.local" in text and "/webhooks/evolution/" in text
         assert httpx.get(f"http://127.0.0.1:{web_port}/readyz").status_code == 200
+        # A second terminal knows neither port: it finds the running instance through its run file.
+        second_terminal = {
+            k: v for k, v in env.items() if k not in ("WEB_PORT", "DASHBOARDS_PORT", "PUBLIC_URL")
+        }
         status = subprocess.run(
-            [sys.executable, "-m", "niochat", "status", "--json"], env=env, capture_output=True, text=True,
-            timeout=60, cwd=PROJECT_ROOT,
+            [sys.executable, "-m", "niochat", "status", "--json"], env=second_terminal, capture_output=True,
+            text=True, timeout=60, cwd=PROJECT_ROOT,
         )  # fmt: skip
         report = json.loads(status.stdout)
         assert status.returncode == 0, report
@@ -103,6 +108,7 @@ def test_run_starts_everything_and_ctrl_c_stops_it(settings, db, database_url: s
             rest, _ = proc.communicate()
     assert proc.returncode == 0, rest
     assert "NioChat parado" in rest
+    assert not (Path(env["INSTANCE_PATH"]) / "run.json").exists()  # a stopped instance is not "running"
     for port in (web_port, dash_port):
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"http://127.0.0.1:{port}/", timeout=2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import threading
 from collections import deque
 from collections.abc import Mapping
@@ -77,9 +78,16 @@ class StubServer:
 
     def start(self) -> StubServer:
         self._stopping.clear()
-        self._server = make_server(
-            self._host, self._port, self._wsgi, threaded=True, request_handler=_QuietHandler
-        )
+        # Bind first: werkzeug's own bind prints to stderr and exits the process when the port is taken,
+        # where a caller (the dev runner) wants an OSError it can skip.
+        listener = socket.create_server((self._host, self._port))
+        try:
+            self._server = make_server(
+                self._host, self._port, self._wsgi, threaded=True, request_handler=_QuietHandler,
+                fd=listener.fileno(),
+            )  # fmt: skip
+        finally:
+            listener.close()  # werkzeug holds its own duplicate of the descriptor
         # Don't wait for handler threads on stop: keep-alive connections of a shared client would block it.
         self._server.block_on_close = False  # type: ignore[attr-defined]
         server = self._server  # a short poll interval keeps stop() (and so each test) fast
@@ -112,7 +120,7 @@ class StubServer:
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("stub not started")
-        return f"http://{self._host}:{self._server.server_port}"
+        return f"http://{self._host}:{self._server.port}"
 
     # --- knobs -------------------------------------------------------------------------------------------
 
