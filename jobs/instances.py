@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from integrations.channels.base import ChannelClient, InstanceManager, ProviderError, WebhookManager
+from integrations.channels.credentials import CredentialError
 from integrations.channels.events import ConnectionUpdate
 from integrations.channels.registry import client_for
 from jobs.context import get_db
@@ -56,7 +57,10 @@ def _load(tenant_id: int, inbox_id: int) -> tuple[InboxRef, Any]:
         inbox = session.get(Inbox, inbox_id)
         if inbox is None:
             raise InstanceError(f"Caixa de entrada {inbox_id} não encontrada.")
-        return InboxRef.of(inbox), _client(inbox)
+        try:
+            return InboxRef.of(inbox), _client(inbox)
+        except CredentialError as exc:
+            raise InstanceError(exc.message_pt) from exc
 
 
 def _instance_client(tenant_id: int, inbox_id: int) -> tuple[InboxRef, Any]:

@@ -16,6 +16,7 @@ import httpx
 from sqlalchemy.orm import Session
 
 from integrations.channels.base import ProviderError
+from integrations.channels.credentials import CredentialError
 from integrations.channels.events import MediaRef
 from integrations.channels.registry import client_for
 from jobs import queues
@@ -86,6 +87,9 @@ def fetch_media(tenant_id: int, message_id: int) -> str:
             client.close()
     except ProviderError as exc:
         return _failure(tenant_id, message_id, source, exc)
+    except CredentialError as exc:  # the inbox's settings, not the media: say which field
+        error = ProviderError(f"{exc.message_pt} Corrija a caixa de entrada.", code="credentials")
+        return _failure(tenant_id, message_id, source, error)
     except ValueError as exc:  # undecodable inline base64: no retry can fix the bytes we were given
         error = ProviderError(f"Mídia recebida corrompida: {exc}", code="invalid_media")
         return _failure(tenant_id, message_id, source, error)

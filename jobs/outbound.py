@@ -22,6 +22,7 @@ import httpx
 import sqlalchemy as sa
 
 from integrations.channels.base import ChannelClient, ProviderError
+from integrations.channels.credentials import CredentialError
 from integrations.channels.registry import client_for
 from jobs import queues
 from jobs.context import get_db, get_storage
@@ -96,7 +97,10 @@ def _send(db: Database, plan: SendPlan) -> str:
         outbound = build_outbound(plan, get_storage())
     except Unsendable as exc:
         return _fail(db, plan, "unsendable", str(exc))
-    client = _client(plan)
+    try:
+        client = _client(plan)
+    except CredentialError as exc:  # no retry fixes an inbox's settings: say which field, at once
+        return _fail(db, plan, "credentials", f"{exc.message_pt} Corrija a caixa de entrada e reenvie.")
     try:
         result = client.send(outbound)
     except ProviderError as exc:

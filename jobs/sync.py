@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from integrations.channels.base import HistorySource, ProviderError
+from integrations.channels.credentials import CredentialError
 from integrations.channels.registry import client_for, get_adapter
 from jobs import queues
 from jobs.context import get_db
@@ -114,9 +115,16 @@ def recover(
         since, until = run.since, run.until
         cursor = (run.cursor or {}).get("next")
         finished_pages = bool((run.cursor or {}).get("pages")) and cursor is None
-        client = client_for(
-            ref.channel_type, inbox.credentials, webhook_secret=inbox.webhook_secret, timeout=HISTORY_TIMEOUT
-        )
+        try:
+            client = client_for(
+                ref.channel_type,
+                inbox.credentials,
+                webhook_secret=inbox.webhook_secret,
+                timeout=HISTORY_TIMEOUT,
+            )
+        except CredentialError as exc:  # no retry fixes an inbox's settings
+            history.fail(session, sync_run_id, exc.message_pt)
+            return "failed"
     try:
         if not isinstance(client, HistorySource):
             with db.tenant_session(tenant_id) as session:

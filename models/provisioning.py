@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from integrations.channels.credentials import check_credentials
 from models.ai import AISettings
 from models.csat import CsatSettings
 from models.enums import ChannelType, Role, TenantStatus
@@ -96,6 +97,11 @@ def create_inbox(
     ai_enabled: bool = True,
     csat_enabled: bool = True,
 ) -> Inbox:
+    """`credentials`, when given, must be complete and well formed for the channel (CredentialError names
+    each bad field): an inbox saved without, say, Meta's app_secret could never accept a webhook.
+    None creates an inbox to be configured later (tests, fixtures)."""
+    if credentials is not None:
+        credentials = check_credentials(channel.value, credentials)
     inbox = Inbox(
         tenant_id=tenant_id,
         channel_type=channel,
@@ -123,7 +129,7 @@ def webhook_instructions(inbox: Inbox, public_url: str) -> dict[str, Any]:
         info["note"] = "Uazapi autentica pelo token da instância enviado no corpo do webhook"
     elif channel is ChannelType.WHATSAPP_CLOUD:
         info["verify_token"] = inbox.webhook_secret
-        info["note"] = "Configure app_secret nas credenciais para validar X-Hub-Signature-256"
+        info["note"] = "Cole o verify_token no painel da Meta; as assinaturas são conferidas com o app_secret"
     elif channel is ChannelType.TELEGRAM:
         info["secret_token"] = inbox.webhook_secret
     return info

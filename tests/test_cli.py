@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -33,7 +34,8 @@ def test_tenant_user_and_inbox_create(settings, db) -> None:  # type: ignore[no-
     assert result.exit_code == 0, result.output
     result = invoke(
         "inbox", "create", "--tenant", "provedor-x", "--channel", "evolution", "--name", "Suporte",
-        "--credential", "base_url=http://evo:8080", "--credential", "instance=isp01", "--json",
+        "--credential", "base_url=http://evo:8080", "--credential", "instance=isp01",
+        "--credential", "api_key=evo-key", "--json",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     info = json.loads(result.output)
@@ -44,9 +46,17 @@ def test_tenant_user_and_inbox_create(settings, db) -> None:  # type: ignore[no-
         assert user.tenant_id == tenant.id and user.role == "admin"
         assert verify_password(user.password_hash, "senha-forte-123")
         assert inbox.tenant_id == tenant.id
-        assert inbox.credentials == {"base_url": "http://evo:8080", "instance": "isp01"}
+        assert inbox.credentials == {"base_url": "http://evo:8080", "instance": "isp01", "api_key": "evo-key"}
         assert info["webhook_url"] == f"http://testserver/webhooks/evolution/{inbox.webhook_key}"
         assert info["webhook_headers"] == {"X-NioChat-Secret": inbox.webhook_secret}
+
+
+VALID_CREDENTIALS = {
+    "evolution": {"base_url": "https://evo.isp.com.br", "api_key": "k", "instance": "isp01"},
+    "uazapi": {"base_url": "https://isp.uazapi.com", "token": "t0k"},
+    "whatsapp_cloud": {"access_token": "EAAG", "phone_number_id": "106540352242922", "app_secret": "s3"},
+    "telegram": {"bot_token": "123456:ABC-def"},
+}
 
 
 def test_every_channel_prints_its_webhook(settings, db) -> None:  # type: ignore[no-untyped-def]
@@ -60,7 +70,8 @@ def test_every_channel_prints_its_webhook(settings, db) -> None:  # type: ignore
     }
     infos = {}
     for channel, path in paths.items():
-        result = invoke("inbox", "create", "--tenant", "t", "--channel", channel, "--json")
+        creds = [f"--credential={k}={v}" for k, v in VALID_CREDENTIALS[channel].items()]
+        result = invoke("inbox", "create", "--tenant", "t", "--channel", channel, "--json", *creds)
         infos[channel] = json.loads(result.output)
         assert f"/webhooks/{path}/" in infos[channel]["webhook_url"]
     assert len(infos["whatsapp_cloud"]["verify_token"]) >= 32
@@ -126,3 +137,39 @@ def test_status_reports_each_part(settings, db) -> None:  # type: ignore[no-unty
     parts = {p["name"]: p["healthy"] for p in report["parts"]}
     assert parts == {"postgres": True, "redis": True, "web": False, "worker": False, "dashboards": False}
     assert report["healthy"] is False
+
+
+@pytest.mark.parametrize(
+    ("channel", "credentials", "named"),
+    [
+        (
+            "whatsapp_cloud",
+            {"access_token": "EAAG", "phone_number_id": "106540352242922"},
+            "app_secret: é obrigatório",
+        ),
+        (
+            "whatsapp_cloud",
+            {**VALID_CREDENTIALS["whatsapp_cloud"], "phone_number_id": "+55 11 3000-0000"},
+            "phone_number_id: deve ter só dígitos",
+        ),
+        (
+            "evolution",
+            {"base_url": "evo.isp.com.br", "api_key": "k", "instance": "isp01"},
+            "base_url: deve ser uma URL",
+        ),
+        ("evolution", {"base_url": "https://evo", "instance": "isp 01"}, "api_key: é obrigatório"),
+        ("uazapi", {"base_url": "https://isp.uazapi.com"}, "token: é obrigatório"),
+        ("telegram", {"bot_token": "not-a-token"}, "bot_token: deve ter o formato"),
+        ("telegram", {"bot_token": "1:a", "chat": "x"}, "chat: campo desconhecido"),
+    ],
+)
+def test_inbox_create_refuses_bad_credentials(settings, db, channel, credentials, named) -> None:  # type: ignore[no-untyped-def]
+    """Missing or malformed required credentials are refused, naming the field in pt-BR; nothing saved."""
+    invoke("tenant", "create", "--slug", "cred", "--name", "C")
+    args = [f"--credential={k}={v}" for k, v in credentials.items()]
+    result = CliRunner().invoke(cli, ["inbox", "create", "--tenant", "cred", "--channel", channel, *args])
+    assert result.exit_code == 1
+    assert named in result.output and "Credenciais inválidas" in result.output
+    assert "Traceback" not in result.output
+    with db.platform_session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Inbox)) == 0

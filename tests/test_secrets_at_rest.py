@@ -20,7 +20,7 @@ def inbox_id(db) -> int:  # type: ignore[no-untyped-def]
         tenant = create_tenant(session, slug="cripto", name="Cripto")
         inbox = create_inbox(
             session, tenant_id=tenant.id, channel=ChannelType.UAZAPI, name="U",
-            credentials={"token": "uazapi-instance-token-XYZ"},
+            credentials={"base_url": "https://isp.uazapi.com", "token": "uazapi-instance-token-XYZ"},
         )  # fmt: skip
         return inbox.id
 
@@ -41,7 +41,7 @@ def test_credentials_are_not_stored_in_plaintext(db, inbox_id: int) -> None:  # 
     assert raw_creds.startswith("gAAAAA")  # Fernet version byte, base64
     with db.platform_session() as session:
         inbox = session.get(Inbox, inbox_id)
-        assert inbox.credentials == {"token": "uazapi-instance-token-XYZ"}
+        assert inbox.credentials["token"] == "uazapi-instance-token-XYZ"
         assert inbox.webhook_secret not in raw_secret
 
 

@@ -7,9 +7,11 @@ inbox stores (plus our own webhook secret) into the right class.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 GRAPH_BASE_URL = "https://graph.facebook.com/v21.0"
 TELEGRAM_BASE_URL = "https://api.telegram.org"
@@ -72,25 +74,107 @@ _WEBHOOK_SECRET_FIELD = {
 }
 
 
+class CredentialError(ValueError):
+    """Credentials an inbox cannot work with. `problems` maps each field to a pt-BR sentence an operator
+    can act on (the CLI and the back office show them; webhooks log them)."""
+
+    def __init__(self, channel_type: str, problems: Mapping[str, str]) -> None:
+        self.channel_type = channel_type
+        self.problems = dict(problems)
+        super().__init__(
+            f"{channel_type} credentials: " + "; ".join(f"{k}: {v}" for k, v in self.problems.items())
+        )
+
+    @property
+    def message_pt(self) -> str:
+        return "Credenciais inválidas — " + "; ".join(f"{k}: {v}" for k, v in self.problems.items()) + "."
+
+
+# What each channel cannot work without, beyond the secret we generate per inbox. Uazapi's `token` has a
+# default only so that an old inbox still loads; a new one must have it (it authenticates the webhooks).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "evolution": ("base_url", "api_key", "instance"),
+    "uazapi": ("base_url", "token"),
+    "whatsapp_cloud": ("access_token", "phone_number_id", "app_secret"),
+    "telegram": ("bot_token",),
+}
+# The stored fields a webhook needs to be authenticated at all: without them nothing can be accepted.
+WEBHOOK_REQUIRED: dict[str, tuple[str, ...]] = {"uazapi": ("token",), "whatsapp_cloud": ("app_secret",)}
+_URL_FIELDS = ("base_url", "graph_base_url", "api_base_url")
+_FORMATS: dict[tuple[str, str], tuple[re.Pattern[str], str]] = {
+    ("whatsapp_cloud", "phone_number_id"): (
+        re.compile(r"\d{5,30}"),
+        "deve ter só dígitos (o Phone number ID do app na Meta, não o número de telefone)",
+    ),
+    ("telegram", "bot_token"): (
+        re.compile(r"\d+:[A-Za-z0-9_-]+"),
+        "deve ter o formato 123456789:ABC… (o token que o @BotFather deu)",
+    ),
+    ("evolution", "instance"): (re.compile(r"[^/\s?#]+"), "é o nome da instância, sem espaços nem barras"),
+}
+
+
+def check_credentials(channel_type: str, data: Mapping[str, Any]) -> dict[str, str]:
+    """What an operator typed → the credentials to store: trimmed strings, every required field present,
+    every URL http(s), every id in its provider's format. Raises CredentialError naming each problem."""
+    if channel_type not in CREDENTIAL_TYPES:
+        raise ValueError(f"unknown channel type {channel_type!r}")
+    known = {f.name for f in fields(CREDENTIAL_TYPES[channel_type])}
+    cleaned: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for key, value in data.items():
+        if key not in known:
+            problems[key] = "campo desconhecido para este canal (use: " + ", ".join(sorted(known)) + ")"
+            continue
+        text = "" if value is None else str(value).strip()
+        if text:
+            cleaned[key] = text
+    for name in REQUIRED[channel_type]:
+        if name not in cleaned:
+            problems[name] = "é obrigatório"
+    for name in _URL_FIELDS:
+        if name in cleaned and not _is_http_url(cleaned[name]):
+            problems[name] = "deve ser uma URL http:// ou https:// completa"
+    for (channel, name), (pattern, hint) in _FORMATS.items():
+        if channel == channel_type and name in cleaned and not pattern.fullmatch(cleaned[name]):
+            problems[name] = hint
+    if problems:
+        raise CredentialError(channel_type, problems)
+    return cleaned
+
+
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def build_credentials(
-    channel_type: str, data: Mapping[str, Any], *, webhook_secret: str | None = None
+    channel_type: str,
+    data: Mapping[str, Any],
+    *,
+    webhook_secret: str | None = None,
+    for_webhook: bool = False,
 ) -> ChannelCredentials:
-    """Stored JSON → credentials. Unknown keys are ignored (old settings); a missing required one is not."""
+    """Stored JSON → credentials. Unknown keys are ignored (old settings); a missing required one is a
+    CredentialError. `for_webhook`: only what authenticating a webhook needs must be there, so that an
+    inbox missing, say, its sending key still stores what customers write (sends then fail, readably)."""
     try:
         cls = CREDENTIAL_TYPES[channel_type]
     except KeyError:
         raise ValueError(f"unknown channel type {channel_type!r}") from None
+    if not isinstance(data, Mapping):
+        raise CredentialError(channel_type, {"credentials": "não são um objeto JSON"})
     known = {f.name: f for f in fields(cls)}
-    values = {k: v for k, v in data.items() if k in known and v is not None}
+    values = {k: str(v) for k, v in data.items() if k in known and v is not None and str(v).strip()}
     secret_field = _WEBHOOK_SECRET_FIELD.get(channel_type)
     if webhook_secret is not None and secret_field and not values.get(secret_field):
         values[secret_field] = webhook_secret
-    missing = [
-        name
-        for name, f in known.items()
-        if name not in values and f.default is MISSING and f.default_factory is MISSING
-    ]
+    needed = WEBHOOK_REQUIRED.get(channel_type, ()) if for_webhook else REQUIRED[channel_type]
+    missing = [name for name in needed if name not in values]
     if missing:
-        raise ValueError(f"{channel_type} credentials: missing {', '.join(sorted(missing))}")
+        raise CredentialError(channel_type, {name: "é obrigatório" for name in sorted(missing)})
+    for name, f in known.items():  # what a webhook may do without: blank, so the dataclass still builds
+        if name not in values and f.default is MISSING and f.default_factory is MISSING:
+            values[name] = ""
     creds: ChannelCredentials = cls(**values)
     return creds

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from integrations.channels.credentials import REQUIRED, CredentialError
 from models.enums import ChannelType, Role
 from models.provisioning import (
     ProvisioningError,
@@ -84,7 +85,9 @@ def inbox() -> None:
     "credentials",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Provider credential, repeatable (e.g. base_url=…, api_key=…, instance=…).",
+    help="Provider credential, repeatable. Required: "
+    + "; ".join(f"{channel}: {', '.join(fields)}" for channel, fields in REQUIRED.items())
+    + ".",
 )
 @click.option("--no-ai", is_flag=True, help="Start conversations waiting for a human, not the AI.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
@@ -114,6 +117,11 @@ def inbox_create(
             info = webhook_instructions(created, ctx.settings.public_url)
     except ProvisioningError as exc:
         raise click.ClickException(str(exc)) from exc
+    except CredentialError as exc:
+        required = ", ".join(REQUIRED[channel])
+        raise click.ClickException(
+            f"{exc.message_pt} Para {channel}, informe --credential para: {required}."
+        ) from exc
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False))
         return

@@ -69,8 +69,8 @@ def test_build_credentials_places_our_webhook_secret() -> None:
 
 
 def test_build_credentials_rejects_missing_fields() -> None:
-    """A missing required credential is a clear ValueError, not a half-built object."""
-    with pytest.raises(ValueError, match="missing api_key, instance"):
+    """A missing required credential is a clear ValueError naming each field, not a half-built object."""
+    with pytest.raises(ValueError, match="api_key: é obrigatório; instance: é obrigatório"):
         build_credentials("evolution", {"base_url": "b"})
 
 

@@ -19,8 +19,10 @@ import psycopg
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, request
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import defer
 
 from integrations.channels.base import AuthError, ChannelCredentials, build_credentials
+from integrations.channels.credentials import CredentialError
 from integrations.channels.events import PayloadError
 from integrations.channels.registry import get_adapter
 from models.inbox import WEBHOOK_PROVIDER_SLUG, Inbox
@@ -39,8 +41,16 @@ _CACHE_SECONDS = 30.0
 @dataclass(frozen=True)
 class WebhookInbox:
     ref: InboxRef
-    credentials: ChannelCredentials
+    credentials: ChannelCredentials | None  # None: stored credentials unusable (`problem` says why)
     active: bool
+    problem: str | None = None
+
+    @property
+    def creds(self) -> ChannelCredentials:
+        """For handlers past `_inbox_or_404`, which refuses an inbox without usable credentials."""
+        if self.credentials is None:
+            raise RuntimeError(f"inbox {self.ref.id} has no usable credentials")
+        return self.credentials
 
 
 class InboxCache:
@@ -71,13 +81,30 @@ class InboxCache:
 
 def _load_inbox(key: str) -> WebhookInbox | None:
     with services().db.platform_session() as session:
-        inbox = session.scalar(sa.select(Inbox).where(Inbox.webhook_key == key))
+        # The encrypted columns load inside the try below: one that cannot be decrypted is the inbox's
+        # problem (a 403 naming it), not the request's.
+        secret_columns = (defer(Inbox.credentials), defer(Inbox.webhook_secret))
+        inbox = session.scalar(sa.select(Inbox).options(*secret_columns).where(Inbox.webhook_key == key))
         if inbox is None:
             return None
-        creds = build_credentials(
-            str(inbox.channel_type), inbox.credentials, webhook_secret=inbox.webhook_secret
-        )
-        return WebhookInbox(ref=InboxRef.of(inbox), credentials=creds, active=inbox.is_active)
+        ref = InboxRef.of(inbox)
+        try:
+            creds = build_credentials(
+                str(inbox.channel_type),
+                inbox.credentials,
+                webhook_secret=inbox.webhook_secret,
+                for_webhook=True,
+            )
+        except (
+            Exception
+        ) as exc:  # missing field, undecryptable or non-JSON value: the inbox's, not the request's
+            problem = (
+                str(exc)
+                if isinstance(exc, CredentialError)
+                else f"credentials unreadable: {type(exc).__name__}"
+            )
+            return WebhookInbox(ref=ref, credentials=None, active=inbox.is_active, problem=problem)
+        return WebhookInbox(ref=ref, credentials=creds, active=inbox.is_active)
 
 
 def _inbox_or_404(provider: str, key: str) -> WebhookInbox:
@@ -89,6 +116,17 @@ def _inbox_or_404(provider: str, key: str) -> WebhookInbox:
         log.info("webhook for unknown inbox (%s)", provider)
         abort(404)
     nlog.bind(tenant_id=found.ref.tenant_id)
+    if found.credentials is None:
+        # 403, not 500: no request can succeed until an operator fixes the inbox, and Meta keeps
+        # redelivering until then (Evolution and Telegram need no stored field to authenticate).
+        log.warning("webhook refused, inbox %s credentials unusable: %s", found.ref.id, found.problem)
+        abort(
+            error_body(
+                403,
+                "inbox_misconfigured",
+                "As credenciais desta caixa de entrada estão incompletas; corrija-as para receber mensagens.",
+            )
+        )
     return found
 
 
@@ -118,7 +156,7 @@ def handshake(provider: str, key: str) -> Response | tuple[Response, int] | tupl
     found = _inbox_or_404(provider, key)
     adapter = get_adapter(found.ref.channel_type)
     try:
-        challenge = adapter.handshake(request.args, found.credentials)
+        challenge = adapter.handshake(request.args, found.creds)
     except AuthError as exc:
         log.warning("webhook handshake refused: %s", exc.reason)
         return error_body(exc.status_code, "forbidden", "Token de verificação inválido."), exc.status_code
@@ -135,7 +173,7 @@ def receive(provider: str, key: str) -> tuple[Response, int] | Response:
     # Adapters look headers up case-insensitively, as werkzeug's headers do (no copy per delivery).
     headers = cast(Mapping[str, str], request.headers)
     try:
-        adapter.verify(headers, raw, request.args, found.credentials)
+        adapter.verify(headers, raw, request.args, found.creds)
     except AuthError as exc:
         log.warning("webhook refused (%s): %s", provider, exc.reason)
         code = "unauthorized" if exc.status_code == 401 else "forbidden"
