@@ -91,7 +91,7 @@ def _conversation_id(data: Any) -> int | None:
         value = int(raw)
     except ValueError:
         return None
-    return value if value > 0 else None
+    return value if 0 < value < 2**63 else None  # a bigint, or no such conversation
 
 
 @socketio.on("connect")

@@ -58,6 +58,8 @@ def _chat(message: dict[str, Any]) -> tuple[int, bool]:
         chat_id = int(chat["id"])
     if chat_id is None:
         raise PayloadError("message.chat.id required")
+    if not -(2**63) <= chat_id < 2**63:  # stored as a bigint; Telegram's ids fit in 52 bits
+        raise PayloadError("message.chat.id out of range")
     return chat_id, opt_str(chat.get("type")) in _GROUP_TYPES
 
 

@@ -7,12 +7,12 @@ unauthenticated rather than parsed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
+from integrations.channels import safe_json
 from integrations.channels.base import (
     AuthError,
     ChannelCredentials,
@@ -21,7 +21,7 @@ from integrations.channels.base import (
     parse_one_or_many,
     secrets_match,
 )
-from integrations.channels.events import Event
+from integrations.channels.events import Event, PayloadError
 from integrations.channels.normalize import opt_str
 from integrations.channels.uazapi_client import UazapiClient
 from integrations.channels.uazapi_parse import parse_body, parse_message_record
@@ -42,9 +42,9 @@ class UazapiAdapter:
         creds: ChannelCredentials,
     ) -> None:
         uaz = expect_credentials(creds, UazapiCredentials)
-        try:
-            body = json.loads(raw_body or b"null")
-        except (ValueError, UnicodeDecodeError):
+        try:  # bounded: this runs before authentication, on anyone's body
+            body = safe_json.loads(raw_body or b"null")
+        except PayloadError:
             body = None
         given = opt_str(body.get("token")) if isinstance(body, dict) else None
         if not secrets_match(given, uaz.token):

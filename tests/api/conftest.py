@@ -126,14 +126,22 @@ def world(db) -> World:  # type: ignore[no-untyped-def]
             tenant_id=tenant,
             channel=ChannelType.EVOLUTION,
             name="WhatsApp Vendas",
-            credentials={"api_key": "segredo-evolution-123"},
+            credentials={
+                "base_url": "https://evo.exemplo.com.br",
+                "instance": "vendas",
+                "api_key": "segredo-evolution-123",
+            },
         )
         cloud = create_inbox(
             session,
             tenant_id=tenant,
             channel=ChannelType.WHATSAPP_CLOUD,
             name="WhatsApp Oficial",
-            credentials={"access_token": "segredo-meta-456", "app_secret": "segredo-app-789"},
+            credentials={
+                "access_token": "segredo-meta-456",
+                "app_secret": "segredo-app-789",
+                "phone_number_id": "106540352242922",
+            },
         )
         other_inbox = create_inbox(session, tenant_id=other, channel=ChannelType.EVOLUTION, name="WhatsApp B")
         w.inboxes.update(whatsapp=wa.id, cloud=cloud.id, other=other_inbox.id)

@@ -27,6 +27,7 @@ from web.api import api_bp
 from web.api.access import api_user_required, conversation_for, writing
 from web.api.errors import ApiError, forbidden, invalid
 from web.api.params import (
+    MAX_ID,
     body_bool,
     body_int,
     body_str,
@@ -148,7 +149,7 @@ def _form_reply_to() -> int | None:
     raw = request.form.get("reply_to_id", "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not raw.isdigit() or int(raw) > MAX_ID:
         raise invalid("reply_to_id deve ser um número inteiro.", "reply_to_id")
     return int(raw)
 

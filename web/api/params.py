@@ -14,10 +14,14 @@ from web.api.errors import ApiError, invalid
 
 DEFAULT_LIMIT = 30
 MAX_LIMIT = 100
+MAX_ID = 2**63 - 1  # ids are PostgreSQL bigints: a larger number is a client's mistake, not an overflow
+MAX_JSON_BODY = 1024 * 1024  # the API's bodies are small; uploads go as multipart, webhooks elsewhere
 
 
 def json_object(*, required: bool = False) -> dict[str, Any]:
     """The JSON body as an object; {} when there is none and none is required."""
+    if (request.content_length or 0) > MAX_JSON_BODY:
+        raise ApiError(413, "payload_too_large", f"O corpo JSON aceita no máximo {MAX_JSON_BODY // 1024} KB.")
     body = request.get_json(silent=True)
     if body is None and not required and not request.get_data(cache=True):
         return {}
@@ -36,6 +40,8 @@ def query_int(name: str) -> int | None:
         raise invalid(f"O parâmetro {name} deve ser um número inteiro.", name) from None
     if value < 1:
         raise invalid(f"O parâmetro {name} deve ser positivo.", name)
+    if value > MAX_ID:
+        raise invalid(f"O parâmetro {name} é grande demais.", name)
     return value
 
 
@@ -51,7 +57,7 @@ def body_int(body: dict[str, Any], name: str, *, required: bool = False) -> int 
         if required:
             raise invalid(f"Informe {name}.", name)
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         raise invalid(f"{name} deve ser um número inteiro positivo.", name)
     return value
 
@@ -94,6 +100,16 @@ def decode_cursor(name: str = "cursor") -> dict[str, Any] | None:
         data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         data = None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not all(_plain_cursor_value(v) for v in data.values()):
         raise ApiError(422, "invalid_cursor", "Cursor de paginação inválido.", fields=[name])
     return data
+
+
+def _plain_cursor_value(value: Any) -> bool:
+    """What our cursors hold: ids within bigint, ISO times, null. A hand-made `{"i": true}` passed the
+    callers' `isinstance(…, int)` checks and reached PostgreSQL as a boolean."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return 0 <= value <= MAX_ID
+    return value is None or (isinstance(value, str) and len(value) <= 64 and "\x00" not in value)

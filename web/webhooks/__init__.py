@@ -7,7 +7,6 @@ Answers: 200 stored (or ignored), 400 malformed (reason logged, nothing stored),
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -21,6 +20,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import defer
 
+from integrations.channels import safe_json
 from integrations.channels.base import AuthError, ChannelCredentials, build_credentials
 from integrations.channels.credentials import CredentialError
 from integrations.channels.events import PayloadError
@@ -181,7 +181,7 @@ def receive(provider: str, key: str) -> tuple[Response, int] | Response:
             exc.status_code, code, "Assinatura ou segredo do webhook inválido."
         ), exc.status_code
     try:
-        body = json.loads(raw)
+        body = safe_json.loads(raw)  # repaired strings, bounded depth: what PostgreSQL can store
         events = adapter.parse(body, headers)
         _check_limits(events)
     except (ValueError, PayloadError) as exc:  # JSONDecodeError is a ValueError
