@@ -14,7 +14,18 @@ from models.db import Database
 from niochat.config import Settings, get_settings, load_settings
 from niochat.logging import configure_logging
 from niochat.runtime import resolve_urls
-from web import auth, extensions, health, inbox, media, realtime, requests, untrusted, webhooks
+from web import (
+    auth,
+    extensions,
+    health,
+    inbox,
+    media,
+    realtime,
+    requests,
+    security_headers,
+    untrusted,
+    webhooks,
+)
 from web.api import api_bp
 from web.services import Services
 
@@ -52,6 +63,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
     requests.init_app(app)
     untrusted.init_app(app)
+    security_headers.init_app(app, https=settings.cookie_secure)
     app.register_blueprint(health.bp)
     app.register_blueprint(webhooks.bp)
     if settings.web_role == "webhooks":

@@ -1,8 +1,9 @@
 """Evolution API v2 adapter: webhook authentication and parsing; the client lives in `evolution_client`.
 
 Evolution does not sign webhooks. We register the webhook with a custom header `X-NioChat-Secret` holding
-the inbox secret (`EvolutionClient.set_webhook`) and compare it in constant time; a `?secret=` query
-parameter is accepted too, for deployments where the URL had to carry it.
+the inbox secret (`EvolutionClient.set_webhook`) and compare it in constant time. A `?secret=` query
+parameter is refused: Evolution v2 sends custom headers, and a secret in the URL lands in every proxy's
+and access log on the way.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ class EvolutionAdapter:
         creds: ChannelCredentials,
     ) -> None:
         evo = expect_credentials(creds, EvolutionCredentials)
-        given = header(headers, WEBHOOK_SECRET_HEADER) or query.get("secret")
-        if not secrets_match(given, evo.webhook_secret):
+        if "secret" in query and header(headers, WEBHOOK_SECRET_HEADER) is None:
+            raise AuthError("secret in the URL refused: configure the X-NioChat-Secret header", 401)
+        if not secrets_match(header(headers, WEBHOOK_SECRET_HEADER), evo.webhook_secret):
             raise AuthError("missing or wrong X-NioChat-Secret", 401)
 
     def handshake(self, query: Mapping[str, str], creds: ChannelCredentials) -> str | None:

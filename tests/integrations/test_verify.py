@@ -51,9 +51,10 @@ def test_evolution_secret_header(compare_calls: list[tuple[bytes, bytes]]) -> No
     assert compare_calls == [(b"s3cr3t-evo", b"s3cr3t-evo")]
 
 
-def test_evolution_secret_in_query() -> None:
-    """?secret= works for deployments that put it in the URL."""
-    EvolutionAdapter().verify({}, b"{}", {"secret": "s3cr3t-evo"}, EVO)
+def test_evolution_secret_in_query_is_refused() -> None:
+    """?secret= would land in proxy and access logs: refused, with a reason that says what to configure."""
+    with pytest.raises(AuthError, match="configure the X-NioChat-Secret header"):
+        EvolutionAdapter().verify({}, b"{}", {"secret": "s3cr3t-evo"}, EVO)
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-NioChat-Secret": "wrong"}, {"X-NioChat-Secret": ""}])

@@ -55,13 +55,6 @@ def _csrf_failed(exc: CSRFError) -> ResponseReturnValue:
     return render_template("auth/message.html", title=_l("Página expirada"), message=message), 400
 
 
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
-
-
 def _template_context() -> dict[str, object]:
     user = optional_user()
     signed_in = user is not None and g.get("auth_state") is not AuthState.NEEDS_2FA
@@ -79,7 +72,6 @@ def _template_context() -> dict[str, object]:
 def init_app(app: Flask) -> None:
     """After `web.extensions.init_app` (CSRF, limiter, Babel) and `web.requests.init_app`."""
     app.before_request(auth_session.load)
-    app.after_request(_security_headers)
     app.context_processor(_template_context)
     app.register_error_handler(CSRFError, _csrf_failed)
     app.register_blueprint(bp)

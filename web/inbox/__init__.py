@@ -3,7 +3,7 @@ static/js/inbox/ that talk to the REST API (`/api/v1`, session cookie + CSRF hea
 
 The page carries what the scripts need as JSON in `<script type="application/json">` blocks (who the
 user is, the tenant's timezone, the UI strings translated for the user's locale), so no inline script
-runs and the Content-Security-Policy can forbid them.
+runs and the Content-Security-Policy (web/security_headers.py) can forbid them.
 """
 
 from __future__ import annotations
@@ -18,27 +18,9 @@ from web.inbox.strings import ui_strings
 
 bp: Blueprint = Blueprint("inbox", __name__)
 
-# Scripts, styles and sockets only from this origin; media may be blob: (previews of files being sent)
-# and data: (generated images). No inline script or style attribute is needed by the page.
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "media-src 'self' blob:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
-    ]
-)
-
 
 @bp.after_request
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["Cache-Control"] = "no-store"  # the page embeds who is logged in
     return response
 
