@@ -10,6 +10,7 @@ from models.csat import CsatResponse, CsatSettings, CsatSurvey
 from models.event import ConversationEvent
 from models.inbox import Inbox, SyncRun
 from models.label import ContactLabel, Label
+from models.login_throttle import LoginThrottle
 from models.message import Message
 from models.outbox import OutboxEvent
 from models.reply import MessageTemplate, QuickReply
@@ -33,6 +34,7 @@ __all__ = [
     "Inbox",
     "KnowledgeEntry",
     "Label",
+    "LoginThrottle",
     "Message",
     "MessageTemplate",
     "OutboxEvent",

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 
@@ -21,16 +21,11 @@ from sqlalchemy.orm import Session
 from models.audit import Client, record, record_user_event
 from models.base import utcnow
 from models.enums import TenantStatus
+from models.login_throttle import LockoutPolicy, count_failure, forget_source, locked_until
 from models.passwords import hash_password, needs_rehash, verify_password
 from models.tenant import Tenant
 from models.twofactor import ReplayGuard, SecondFactor, remaining_recovery_codes, verify_second_factor
 from models.user import User
-
-
-@dataclass(frozen=True)
-class LockoutPolicy:
-    max_failures: int = 5
-    duration: timedelta = field(default_factory=lambda: timedelta(minutes=15))
 
 
 class LoginStatus(StrEnum):
@@ -86,10 +81,6 @@ def refusal(user: User, tenant: Tenant | None) -> LoginStatus | None:
     return None
 
 
-def is_locked(user: User, now: datetime | None = None) -> bool:
-    return user.locked_until is not None and user.locked_until > (now or utcnow())
-
-
 def password_login(
     session: Session, email: str, password: str, *, client: Client, policy: LockoutPolicy
 ) -> LoginResult:
@@ -101,10 +92,10 @@ def password_login(
         record(session, "auth.login_failed", client=client, data={"email": email[:254], "reason": "unknown"})
         return LoginResult(LoginStatus.INVALID)
     tenant = session.get(Tenant, user.tenant_id) if user.tenant_id is not None else None
-    if is_locked(user):
+    if (until := locked_until(session, user, client)) is not None:
         verify_password(_dummy_hash(), password)
         record_user_event(session, user, "auth.login_refused", client, reason="locked")
-        return LoginResult(LoginStatus.LOCKED, user, tenant, user.locked_until)
+        return LoginResult(LoginStatus.LOCKED, user, tenant, until)
     if not verify_password(user.password_hash, password):
         return register_failure(session, user, tenant, client=client, policy=policy, reason="password")
     refused = refusal(user, tenant)
@@ -130,8 +121,8 @@ def second_factor_login(
     if loaded is None:
         return LoginResult(LoginStatus.INVALID)
     user, tenant = loaded
-    if is_locked(user):
-        return LoginResult(LoginStatus.LOCKED, user, tenant, user.locked_until)
+    if (until := locked_until(session, user, client)) is not None:
+        return LoginResult(LoginStatus.LOCKED, user, tenant, until)
     refused = refusal(user, tenant)
     if refused is not None:
         record_user_event(session, user, "auth.login_refused", client, reason=refused.value)
@@ -155,24 +146,13 @@ def register_failure(
     policy: LockoutPolicy,
     reason: str,
 ) -> LoginResult:
-    """One atomic UPDATE counts the failure and, at the limit, locks and restarts the count, so
-    concurrent guesses cannot slip past the limit."""
-    reached = User.failed_logins + 1 >= policy.max_failures
-    until = utcnow() + policy.duration
-    row = session.execute(
-        sa.update(User)
-        .where(User.id == user.id)
-        .values(
-            failed_logins=sa.case((reached, 0), else_=User.failed_logins + 1),
-            locked_until=sa.case((reached, until), else_=User.locked_until),
-        )
-        .returning(User.locked_until)
-        .execution_options(synchronize_session="fetch")
-    ).one()
+    """Counts the failure for this source (and, from an unknown source, for the account), per
+    `models.login_throttle`; LOCKED when this failure started a wait."""
+    until = count_failure(session, user, client, policy)
     record_user_event(session, user, "auth.login_failed", client, reason=reason)
-    if row.locked_until is not None and row.locked_until >= until:
+    if until is not None:
         record_user_event(session, user, "auth.locked", client, until=until.isoformat())
-        return LoginResult(LoginStatus.LOCKED, user, tenant, row.locked_until)
+        return LoginResult(LoginStatus.LOCKED, user, tenant, until)
     return LoginResult(LoginStatus.INVALID, user, tenant)
 
 
@@ -182,9 +162,10 @@ def complete_login(session: Session, user: User, *, client: Client, method: str 
     session.execute(
         sa.update(User)
         .where(User.id == user.id)
-        .values(failed_logins=0, locked_until=None, last_login_at=now, last_seen_at=now)
+        .values(failed_logins=0, last_login_at=now, last_seen_at=now)
         .execution_options(synchronize_session="fetch")
     )
+    forget_source(session, user, client)
     record_user_event(session, user, "auth.login", client, method=method)
 
 

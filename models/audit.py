@@ -38,6 +38,7 @@ class Client:
     ip: str | None = None
     user_agent: str | None = None
     channel: str = "web"  # web | api | cli
+    device: str | None = None  # a device the user signed in on before (verified signed cookie)
 
 
 def record(

@@ -69,7 +69,8 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = True
     auth_rate_limit: str = "10/minute"  # per client IP on every credential-checking endpoint
     login_max_failures: int = Field(default=5, ge=1)
-    login_lockout_minutes: int = Field(default=15, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)  # the longest wait a source is given
+    login_account_max_failures: int = Field(default=50, ge=5)  # from unknown sources, all IPs together
     jwt_access_minutes: int = Field(default=15, ge=1, le=24 * 60)
     jwt_refresh_days: int = Field(default=30, ge=1, le=365)
 

@@ -17,6 +17,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
 from niochat.config import Settings
+from web.devices import exempt_from_ip_limit
 
 CSRF_EXEMPT_PREFIXES = ("/api/", "/webhooks/")
 
@@ -47,7 +48,9 @@ def count_unless_accepted(_response: Response) -> bool:
 
 def credentials_limit() -> RouteLimit:
     """Decorator for views that check passwords, codes or tokens: AUTH_RATE_LIMIT per IP, POST only."""
-    return limiter.limit(auth_rate_limit, methods=["POST"], deduct_when=count_unless_accepted)
+    return limiter.limit(
+        auth_rate_limit, methods=["POST"], deduct_when=count_unless_accepted, exempt_when=exempt_from_ip_limit
+    )
 
 
 def _csrf_protect() -> None:

@@ -29,6 +29,7 @@ from models.permissions import user_team_ids
 from models.scoping import ScopedSession
 from models.tenant import Tenant
 from models.user import User
+from web.devices import current_device
 from web.requests import error_body
 from web.services import services
 
@@ -89,7 +90,10 @@ def tenant_session() -> Iterator[ScopedSession]:
 
 def client_info(channel: str = "web") -> Client:
     """IP (the real one behind PROXY_HOPS proxies) and user agent, for the audit log."""
-    return Client(ip=request.remote_addr, user_agent=request.headers.get("User-Agent"), channel=channel)
+    device = current_device() if channel == "web" else None
+    return Client(
+        ip=request.remote_addr, user_agent=request.headers.get("User-Agent"), channel=channel, device=device
+    )
 
 
 def _wants_json() -> bool:

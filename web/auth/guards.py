@@ -11,8 +11,8 @@ from flask import current_app, url_for
 from redis import RedisError
 from werkzeug.exceptions import HTTPException
 
-from models.accounts import LockoutPolicy
 from models.enums import Role
+from models.login_throttle import LockoutPolicy
 from models.user import User
 from web.services import services
 
@@ -25,6 +25,7 @@ def lockout_policy() -> LockoutPolicy:
     return LockoutPolicy(
         max_failures=settings.login_max_failures,
         duration=timedelta(minutes=settings.login_lockout_minutes),
+        account_max_failures=settings.login_account_max_failures,
     )
 
 

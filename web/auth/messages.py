@@ -32,7 +32,7 @@ def too_many_message() -> str:
 def locked_message(until: datetime | None) -> str:
     minutes = max(1, round(((until or utcnow()) - utcnow()).total_seconds() / 60))
     return ngettext(
-        "Muitas tentativas sem sucesso. Por segurança, a conta está bloqueada por %(num)d minuto.",
-        "Muitas tentativas sem sucesso. Por segurança, a conta está bloqueada por %(num)d minutos.",
+        "Muitas tentativas sem sucesso. Por segurança, aguarde %(num)d minuto para tentar de novo.",
+        "Muitas tentativas sem sucesso. Por segurança, aguarde %(num)d minutos para tentar de novo.",
         minutes,
     )

@@ -7,10 +7,10 @@ lockout, which must be shown so a person knows to wait.
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import flash, g, make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from models.accounts import (
     LoginResult,
@@ -20,7 +20,9 @@ from models.accounts import (
     second_factor_login,
 )
 from models.audit import record_user_event
+from models.login_throttle import FailedAttempts, failed_since_last_login
 from models.twofactor import SecondFactor, has_2fa, remaining_recovery_codes
+from web import devices
 from web.auth import bp
 from web.auth import session as auth_session
 from web.auth.context import AuthState, client_info, optional_user
@@ -48,16 +50,41 @@ def login() -> ResponseReturnValue:
                 client=client_info(),
                 policy=lockout_policy(),
             )
+            notice = None
             if result.ok and result.user is not None and not has_2fa(result.user):
+                notice = failed_since_last_login(db_session, result.user)
                 complete_login(db_session, result.user, client=client_info())
         if result.ok and result.user is not None:
             mark_credentials_accepted()
-            return _after_password(result, safe_next(form.next.data))
+            response = make_response(_after_password(result, safe_next(form.next.data)))
+            if notice is not None:  # signed in with every factor: this browser is now a known device
+                _tell_owner(notice)
+                devices.remember(response, result.user.id, result.user.email)
+            return response
         error = refusal_message(result)
     elif request.method == "POST":
         error = _("Informe o e-mail e a senha.")
     status = 200 if error is None else 401
     return render_template("auth/login.html", form=form, error=error), status
+
+
+def _tell_owner(notice: FailedAttempts) -> None:
+    """Failed attempts on this account since the owner's previous sign-in: she should know."""
+    if notice.count == 0:
+        return
+    when = format_datetime(notice.last_at, "dd/MM HH:mm") if notice.last_at else "?"
+    flash(
+        ngettext(
+            "Desde o seu último acesso houve %(num)d tentativa de entrar na sua conta com senha ou código "
+            "errado (a última em %(when)s, do endereço %(ip)s). Se não foi você, troque a sua senha.",
+            "Desde o seu último acesso houve %(num)d tentativas de entrar na sua conta com senha ou código "
+            "errado (a última em %(when)s, do endereço %(ip)s). Se não foi você, troque a sua senha.",
+            notice.count,
+            when=when,
+            ip=notice.last_ip or "?",
+        ),
+        "warning",
+    )
 
 
 def _after_password(result: LoginResult, next_url: str | None) -> ResponseReturnValue:
@@ -96,10 +123,13 @@ def two_factor() -> ResponseReturnValue:
                 replay_guard=totp_first_use,
             )
             if result.ok and result.user is not None:
+                notice = failed_since_last_login(db_session, result.user)
                 complete_login(db_session, result.user, client=client_info(), method=str(result.method))
         if result.ok and result.user is not None:
             mark_credentials_accepted()
-            return _after_second_factor(result)
+            _tell_owner(notice)
+            response = make_response(_after_second_factor(result))
+            return devices.remember(response, result.user.id, result.user.email)
         if result.status is LoginStatus.INVALID:
             error = _("Código inválido ou já usado. Confira o relógio do celular e tente de novo.")
         else:
