@@ -24,6 +24,7 @@ INBOX_RECONNECTED = "inbox.reconnected"
 STATUS_UNMATCHED = "status.unmatched"
 TELEGRAM_CALLBACK = "telegram.callback"
 CSAT_REPLY = "csat.reply"
+USER_ACCESS = "user.access"  # a user's role, teams or activation changed: their sockets' rooms follow
 
 
 def record(session: Session, tenant_id: int | None, topic: str, **payload: Any) -> OutboxEvent:
