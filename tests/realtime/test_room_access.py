@@ -253,3 +253,23 @@ def test_a_refused_join_leaves_no_trace(app: Flask, db: Any, world: World, live:
     assert bruno.join(world.pending_suporte) == {"ok": False, "error": "forbidden"}
     assert app.extensions["niochat"].redis.hgetall(f"niochat:viewers:{world.pending_suporte}") == {}
     assert Message is not None  # (imported for the factories' side effects on the mapper registry)
+
+
+def test_the_teams_api_refreshes_a_removed_members_sockets(
+    rt_app: Flask, db: Any, world: World, connect: Any
+) -> None:
+    """The API's change reaches the sockets by itself: its outbox row is relayed after the commit (here
+    through the in-process server of tests/realtime/conftest.py)."""
+    from tests.auth.conftest import csrf
+
+    ana = connect(world.users["ana"])
+    assert ana.emit("join_conversation", {"conversation_id": world.pending_suporte}, callback=True)["ok"]
+    admin = rt_app.test_client()
+    sign_in(rt_app, admin, world.users["admin"])
+    removed = admin.delete(
+        f"/api/v1/teams/{world.teams['suporte']}/members/{world.users['ana']}",
+        headers={"X-CSRFToken": csrf(admin, "/account")},
+    )
+    assert removed.status_code == 204
+    _until(lambda: not ana.is_connected())
+    assert [e["args"][0] for e in ana.queue if e["name"] == ENDED_EVENT] == [{"reconnect": True}]
