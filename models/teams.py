@@ -54,6 +54,10 @@ def get_team(session: Session, tenant_id: int, team_id: int) -> Team | None:
     return session.scalar(sa.select(Team).where(Team.id == team_id, Team.tenant_id == tenant_id))
 
 
+def list_teams(session: Session, tenant_id: int) -> Sequence[Team]:
+    return session.scalars(sa.select(Team).where(Team.tenant_id == tenant_id).order_by(Team.name)).all()
+
+
 def find_team(session: Session, tenant_id: int, ref: str) -> Team:
     """By id (digits) or by name, case-insensitively: what an operator types."""
     ref = ref.strip()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 
@@ -75,7 +74,7 @@ def _team_detail(session: ScopedSession, team: Team) -> dict[str, Any]:
 def list_teams() -> ResponseReturnValue:
     with tenant_session() as session:
         counts = teams.member_counts(session, _tenant_id())
-        rows = session.scalars(sa.select(Team).order_by(Team.name))
+        rows = teams.list_teams(session, _tenant_id())
         return jsonify(items=[_team_dict(t, counts.get(t.id, 0)) for t in rows])
 
 
