@@ -7,8 +7,9 @@ browser session it belongs to (`niochat:sockets:{user id}`: socket id → sessio
 can end the sockets of one session (logout) or of every other session (the password or 2FA changed).
 Ending one sends it `session.ended` and disconnects it through Socket.IO's message queue, which reaches
 the process that holds it; the page then reloads (back to the login page) or reconnects, and a reconnect
-is authenticated and given its rooms afresh. The same call serves whatever later changes a user's access
-(deactivation, role, teams): with `reconnect=True` the rooms follow the change.
+is authenticated and given its rooms afresh. A change to a user's access (role, teams, deactivation) is
+recorded with `models.access.access_changed` instead: the relay ends the sockets the same way once the
+change is committed (jobs/room_access.py), with `reconnect` unless the user has no inbox any more.
 
 Idle sessions end too. A session's activity (the requests that stamp it, and its sockets' connects) keeps
 `niochat:session-alive:{session id}` alive for the user's idle timeout; each web process sweeps every
