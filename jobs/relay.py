@@ -138,8 +138,6 @@ class Relay:
         emits = [row for row in rows if row.topic in SOCKET_TOPICS and row.payload.get("notify", True)]
         if emits and self.emitter is not None:
             self.emitter.emit_outbox(emits, access)
-            if access is not None:
-                access.settle()
         routed = [row for row in rows if row.topic in JOB_ROUTES]
         if routed:
             with self.redis.pipeline(transaction=False) as pipe:

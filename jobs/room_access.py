@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,25 +56,22 @@ def text(value: bytes | str) -> str:
 class RoomAccess:
     """What the relay asks while it publishes one batch: which sockets must leave a conversation's room,
     which sockets a user has. Reads Redis and, through the relay's own connection, PostgreSQL.
-    `settle()` runs after the batch went out: only then are the removed viewers forgotten, so a batch
-    that fails to publish (and is retried) finds them again."""
+
+    A socket taken out of a room stays recorded as its viewer until it joins another conversation, leaves
+    or disconnects (web/realtime.py): forgetting it here could race a legitimate join of the same socket
+    and forget that instead; a stale record only costs a later transition one more `leave_room`."""
 
     conn: Connection
     redis: Redis
-    _forget: dict[int, list[str]] = field(default_factory=dict)
 
     def strangers(self, conv: ConversationRow) -> list[str]:
         """The sockets in `c{conv.id}` whose user may no longer view it."""
-        recorded = {
-            text(sid): int(uid) for sid, uid in self.redis.hgetall(VIEWERS_KEY.format(conv.id)).items()
-        }
+        viewers = self.redis.hgetall(VIEWERS_KEY.format(conv.id))
+        recorded = {text(sid): int(uid) for sid, uid in viewers.items()}
         if not recorded:
             return []
         allowed = self._viewers(conv, set(recorded.values()))
-        leaving = sorted(sid for sid, uid in recorded.items() if uid not in allowed)
-        if leaving:
-            self._forget.setdefault(conv.id, []).extend(leaving)
-        return leaving
+        return sorted(sid for sid, uid in recorded.items() if uid not in allowed)
 
     def _viewers(self, conv: ConversationRow, user_ids: Iterable[int]) -> set[int]:
         users = self.conn.execute(
@@ -111,16 +108,6 @@ class RoomAccess:
             sa.select(User.id, User.tenant_id, User.role, User.is_active).where(User.id == user_id)
         ).first()
         return sids, row is not None and has_inbox(_user(*row))
-
-    def settle(self) -> None:
-        """After the batch was published: the removed sockets are no longer viewers."""
-        if not self._forget:
-            return
-        with self.redis.pipeline(transaction=False) as pipe:
-            for conversation_id, sids in self._forget.items():
-                pipe.hdel(VIEWERS_KEY.format(conversation_id), *sids)
-            pipe.execute()
-        self._forget.clear()
 
 
 def _user(user_id: int, tenant_id: int | None, role: Any, is_active: bool) -> User:

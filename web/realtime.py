@@ -127,9 +127,10 @@ def on_join_conversation(data: Any) -> dict[str, Any]:
     """Acknowledged with {ok} or {ok: false, error}: the browser shows the refusal instead of waiting
     for events that will never come.
 
-    The socket is recorded as a viewer and joined *before* the permission is read: a transition that
-    commits meanwhile is then either seen by this check or finds the socket among the room's viewers
-    when it is relayed (jobs/room_access.py), never neither."""
+    A transition may commit while this runs, and its relay takes out of `c{id}` only the sockets
+    recorded as its viewers (jobs/room_access.py). So the socket is recorded first, then checked, then
+    joined, then checked again: a change committed before the second check is seen by it; one committed
+    after finds the socket recorded and joined when it is relayed. Never in the room unchecked."""
     state, conversation_id = _state(), _conversation_id(data)
     if state is None or conversation_id is None:
         return {"ok": False, "error": "invalid"}
@@ -139,22 +140,32 @@ def on_join_conversation(data: Any) -> dict[str, Any]:
     user, tenant_id = found
     sid: str = request.sid  # type: ignore[attr-defined]
     sockets.add_viewer(conversation_id, sid, user.id)
+    if not _may_view(user, tenant_id, conversation_id):
+        return _refuse(state, conversation_id, sid)
     join_room(f"c{conversation_id}")
-    with services().db.tenant_session(tenant_id) as db_session:
-        conversation = db_session.get(Conversation, conversation_id)
-        allowed = conversation is not None and can_view(user, conversation, user_team_ids(db_session, user))
-    if not allowed:
-        if conversation_id == state.get("conversation_id"):
-            _leave_current(state)  # asked again for one it may no longer see: out of it too
-            session[_STATE] = {**state, "conversation_id": None, "typing_at": None}
-        else:
-            leave_room(f"c{conversation_id}")
-            sockets.remove_viewer(conversation_id, sid)
-        return {"ok": False, "error": "forbidden"}
+    if not _may_view(user, tenant_id, conversation_id):
+        return _refuse(state, conversation_id, sid)
     if conversation_id != state.get("conversation_id"):
         _leave_current(state)
     session[_STATE] = {**state, "conversation_id": conversation_id, "typing_at": None}
     return {"ok": True, "conversation_id": conversation_id}
+
+
+def _may_view(user: User, tenant_id: int, conversation_id: int) -> bool:
+    with services().db.tenant_session(tenant_id) as db_session:
+        conversation = db_session.get(Conversation, conversation_id)
+        return conversation is not None and can_view(user, conversation, user_team_ids(db_session, user))
+
+
+def _refuse(state: dict[str, Any], conversation_id: int, sid: str) -> dict[str, Any]:
+    """Out of the room and its record; asked again for the one it had open, out of that one too."""
+    if conversation_id == state.get("conversation_id"):
+        _leave_current(state)
+        session[_STATE] = {**state, "conversation_id": None, "typing_at": None}
+    else:
+        leave_room(f"c{conversation_id}")
+        sockets.remove_viewer(conversation_id, sid)
+    return {"ok": False, "error": "forbidden"}
 
 
 @socketio.on("leave_conversation")
