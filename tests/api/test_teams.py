@@ -137,3 +137,18 @@ def test_browser_changes_need_the_csrf_header(as_browser, world: World) -> None:
     path = f"/api/v1/teams/{world.teams['suporte']}/members/{world.users['bruno']}"
     assert api.post(path).status_code == 400
     assert api.post(path, headers={"X-CSRFToken": token}).status_code == 200
+
+
+def test_anonymous_and_superadmin_are_refused(as_user, anonymous, world: World) -> None:  # type: ignore[no-untyped-def]
+    team = f"/api/v1/teams/{world.teams['suporte']}"
+    for api, status in ((anonymous, 401), (as_user("root"), 403)):
+        for response in (
+            api.get("/api/v1/teams"),
+            api.get(team),
+            api.post("/api/v1/teams", json={"name": "X"}),
+            api.patch(team, json={"name": "X"}),
+            api.delete(team),
+            api.post(f"{team}/members/{world.users['bruno']}"),
+            api.delete(f"{team}/members/{world.users['ana']}"),
+        ):
+            assert response.status_code == status, response.request.path

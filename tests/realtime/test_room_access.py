@@ -273,3 +273,27 @@ def test_the_teams_api_refreshes_a_removed_members_sockets(
     assert removed.status_code == 204
     _until(lambda: not ana.is_connected())
     assert [e["args"][0] for e in ana.queue if e["name"] == ENDED_EVENT] == [{"reconnect": True}]
+
+
+def test_a_join_racing_a_transition_is_checked_again_once_in_the_room(
+    rt_app: Flask, world: World, connect: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first check read the state from before a transition (stubbed here to say yes); the check made
+    after joining sees the committed state, so the socket is taken out again and never stays."""
+    from web import realtime
+
+    real, calls = realtime._may_view, []
+
+    def stale_then_real(*args: Any) -> bool:
+        calls.append(args)
+        return True if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(realtime, "_may_view", stale_then_real)
+    bruno = connect(world.users["bruno"])
+    answer = bruno.emit("join_conversation", {"conversation_id": world.pending_suporte}, callback=True)
+    assert answer == {"ok": False, "error": "forbidden"} and len(calls) == 2
+    sid = next(
+        iter(rt_app.extensions["niochat"].redis.hkeys(f"niochat:sockets:{world.users['bruno']}"))
+    ).decode()
+    assert f"c{world.pending_suporte}" not in realtime.socketio.server.rooms(sid, namespace="/")
+    assert rt_app.extensions["niochat"].redis.hgetall(f"niochat:viewers:{world.pending_suporte}") == {}
