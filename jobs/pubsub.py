@@ -89,6 +89,23 @@ class PipelinedRedisManager(socketio.RedisManager):
             event, data, namespace=namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs
         )
 
+    def leave_room_anywhere(self, sid: str, room: str, namespace: str = "/") -> None:
+        """`PubSubManager.leave_room`'s message: the process holding the socket takes it out of `room`."""
+        self._publish(
+            {
+                "method": "leave_room",
+                "sid": sid,
+                "room": room,
+                "namespace": namespace,
+                "host_id": self.host_id,
+            }
+        )
+
+    def disconnect_anywhere(self, sid: str, namespace: str = "/") -> None:
+        """`PubSubManager.disconnect`'s message without its local half, which needs a server (a
+        write-only manager has none): the process holding the socket disconnects it."""
+        self._publish({"method": "disconnect", "sid": sid, "namespace": namespace, "host_id": self.host_id})
+
     def _publish(self, data: Any) -> None:
         """The library's extension point, for what does not go through the fast path above."""
         self._send(self.json.dumps(data))

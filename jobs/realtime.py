@@ -24,6 +24,7 @@ from redis.connection import parse_url
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from jobs.pubsub import PipelinedRedisManager
+from jobs.room_access import ENDED_EVENT, RoomAccess
 from models import outbox_ops as topics
 from models.conversation import Conversation
 from models.enums import ConversationStatus
@@ -46,7 +47,7 @@ MESSAGE_EVENTS = {
 }
 # Topics whose event shows a conversation (and, for MESSAGE_EVENTS, a message).
 CONVERSATION_EVENTS = {*MESSAGE_EVENTS, topics.CONVERSATION_CREATED, topics.CONVERSATION_UPDATED}
-SOCKET_TOPICS = {*CONVERSATION_EVENTS, topics.INBOX_CONNECTION}
+SOCKET_TOPICS = {*CONVERSATION_EVENTS, topics.INBOX_CONNECTION, topics.USER_ACCESS}
 # Positions in a row of `with_views`: the outbox row, then the message, then the conversation.
 _MESSAGE = slice(4, 4 + MESSAGE_WIDTH)
 _CONVERSATION = slice(_MESSAGE.stop, _MESSAGE.stop + CONVERSATION_WIDTH)
@@ -127,13 +128,14 @@ class Emitter:
         if targets:
             self.manager.emit(event, data, room=targets, namespace="/")
 
-    def emit_outbox(self, rows: Sequence[CoreRow]) -> None:
-        """One batch of rows of `with_views` → events, in one Redis round trip."""
+    def emit_outbox(self, rows: Sequence[CoreRow], access: RoomAccess | None = None) -> None:
+        """One batch of rows of `with_views` → events, in one Redis round trip. With `access` (the relay
+        gives it), rooms are also taken away where a change took the permission (jobs/room_access.py)."""
         convs: dict[int, _Shown] = {}
         with self._batch():  # one Redis round trip for the batch; if it fails, the caller rolls back
             for row in rows:
                 try:
-                    self._emit_row(row, convs)
+                    self._emit_row(row, convs, access)
                 except Exception:  # one bad row must not stop the others; the row is logged, not retried
                     log.exception("emit failed for outbox row %s", row.id)
 
@@ -143,8 +145,12 @@ class Emitter:
             return self.manager.batch()
         return nullcontext()
 
-    def _emit_row(self, row: CoreRow, convs: dict[int, _Shown]) -> None:
+    def _emit_row(self, row: CoreRow, convs: dict[int, _Shown], access: RoomAccess | None = None) -> None:
         p = row.payload
+        if row.topic == topics.USER_ACCESS:
+            if access is not None:
+                self._end_sockets(*access.sockets_of(int(p["user_id"])))
+            return
         if row.topic == topics.INBOX_CONNECTION:
             self.emit(
                 "inbox.connection",
@@ -174,3 +180,21 @@ class Emitter:
                 "conversation.created" if row.topic == topics.CONVERSATION_CREATED else "conversation.updated"
             )
             self.emit(name, {"conversation": conversation, "change": p.get("change")}, rooms)
+            if access is not None and p.get("previous_status"):  # a transition: who may still look?
+                for sid in access.strangers(conv):
+                    self._leave_room(sid, f"c{conv.id}")
+
+    def _leave_room(self, sid: str, room: str) -> None:
+        if isinstance(self.manager, PipelinedRedisManager):
+            self.manager.leave_room_anywhere(sid, room)
+        else:  # an in-process socketio.Server (tests/realtime/conftest.py)
+            self.manager.leave_room(sid, room, namespace="/")
+
+    def _end_sockets(self, sids: list[str], reconnect: bool) -> None:
+        """As `web.auth.sockets.end_sockets` ends them: told why, then disconnected wherever they are."""
+        for sid in sids:
+            self.manager.emit(ENDED_EVENT, {"reconnect": reconnect}, to=sid, namespace="/")
+            if isinstance(self.manager, PipelinedRedisManager):
+                self.manager.disconnect_anywhere(sid)
+            else:
+                self.manager.disconnect(sid, namespace="/")

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from jobs import queues
 from jobs.outbox_purge import OutboxPurge
 from jobs.realtime import SOCKET_TOPICS, Emitter, with_views
+from jobs.room_access import RoomAccess
 from models import outbox_ops as topics
 from models.db import Database
 from models.outbox import OutboxEvent
@@ -128,15 +129,15 @@ class Relay:
                 result = conn.execute(CLAIM_OLDEST, {"limit": limit})
             rows = result.all()  # in id order: published oldest first
             if rows:
-                self._publish(rows)
+                self._publish(rows, RoomAccess(conn, self.redis))
         return len(rows)
 
-    def _publish(self, rows: Sequence[CoreRow]) -> None:
+    def _publish(self, rows: Sequence[CoreRow], access: RoomAccess | None = None) -> None:
         """Events first: if the jobs' pipeline then fails, the retry repeats events (browsers drop what
-        they have by id) rather than jobs."""
+        they have by id) rather than jobs. `access` recomputes rooms where a row took a permission away."""
         emits = [row for row in rows if row.topic in SOCKET_TOPICS and row.payload.get("notify", True)]
         if emits and self.emitter is not None:
-            self.emitter.emit_outbox(emits)
+            self.emitter.emit_outbox(emits, access)
         routed = [row for row in rows if row.topic in JOB_ROUTES]
         if routed:
             with self.redis.pipeline(transaction=False) as pipe:

@@ -24,11 +24,18 @@ INBOX_RECONNECTED = "inbox.reconnected"
 STATUS_UNMATCHED = "status.unmatched"
 TELEGRAM_CALLBACK = "telegram.callback"
 CSAT_REPLY = "csat.reply"
+USER_ACCESS = "user.access"  # a user's role, teams or activation changed: their sockets' rooms follow
+
+
+RECORDED = "niochat.outbox_recorded"  # session.info: the OutboxEvents `record` added in this session
 
 
 def record(session: Session, tenant_id: int | None, topic: str, **payload: Any) -> OutboxEvent:
     event = OutboxEvent(tenant_id=tenant_id, topic=topic, payload=payload)
     session.add(event)
+    # Held here too: after a flush the session's identity map keeps rows only weakly, and a caller that
+    # relays what the transaction recorded (`web.api.access.writing`) must find every one.
+    session.info.setdefault(RECORDED, []).append(event)
     return event
 
 

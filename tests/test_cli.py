@@ -173,3 +173,51 @@ def test_inbox_create_refuses_bad_credentials(settings, db, channel, credentials
     assert "Traceback" not in result.output
     with db.platform_session() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Inbox)) == 0
+
+
+def test_teams_without_the_database(settings, db) -> None:  # type: ignore[no-untyped-def]
+    """Create a team, add and remove a member by e-mail (each change asks for the member's sockets to be
+    refreshed), list it; mistakes are one line in Portuguese."""
+    from models.outbox import OutboxEvent
+    from models.outbox_ops import USER_ACCESS
+    from niochat.cli import teams  # noqa: F401  (registers the commands)
+
+    invoke("tenant", "create", "--slug", "isp", "--name", "ISP")
+    invoke("tenant", "create", "--slug", "outro", "--name", "Outro")
+    for slug, email in (("isp", "ana@isp.com"), ("outro", "zeca@outro.com")):
+        invoke(
+            "user", "create", "--tenant", slug, "--email", email, "--name", "X", "--password", "senha-forte-1"
+        )
+    created = invoke("team", "create", "--tenant", "isp", "--name", "Suporte", "--description", "N1")
+    assert created.exit_code == 0 and "Equipe Suporte criada" in created.output
+    added = invoke("team", "add-member", "--tenant", "isp", "--team", "suporte", "--email", "ANA@isp.com")
+    assert added.exit_code == 0 and "ana@isp.com adicionado(a) à equipe Suporte." in added.output
+    listed = json.loads(invoke("team", "list", "--tenant", "isp", "--json").output)
+    assert [(t["name"], t["description"], [m["email"] for m in t["members"]]) for t in listed] == [
+        ("Suporte", "N1", ["ana@isp.com"])
+    ]
+    assert "#1 Suporte (1): ana@isp.com" in invoke("team", "list", "--tenant", "isp").output
+    removed = invoke(
+        "team", "remove-member", "--tenant", "isp", "--team", str(listed[0]["id"]), "--email", "ana@isp.com"
+    )
+    assert removed.exit_code == 0 and "removido(a) da equipe Suporte" in removed.output
+    with db.platform_session() as session:
+        ana = session.scalar(sa.select(User.id).where(User.email == "ana@isp.com"))
+        rows = session.scalars(sa.select(OutboxEvent).where(OutboxEvent.topic == USER_ACCESS)).all()
+        assert [(r.payload["user_id"], r.relayed_at is not None) for r in rows] == [(ana, True), (ana, True)]
+
+    def refused(*args: str) -> str:
+        result = CliRunner().invoke(cli, list(args))
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        return result.output
+
+    assert "Já existe uma equipe chamada suporte" in refused(
+        "team", "create", "--tenant", "isp", "--name", "suporte"
+    )
+    assert "'Vendas' não encontrada" in refused(
+        "team", "add-member", "--tenant", "isp", "--team", "Vendas", "--email", "ana@isp.com"
+    )
+    assert "não encontrado nesta empresa" in refused(
+        "team", "add-member", "--tenant", "isp", "--team", "Suporte", "--email", "zeca@outro.com"
+    )
+    assert "não encontrado" in refused("team", "list", "--tenant", "nenhum")

@@ -13,7 +13,9 @@ change elsewhere, or the session's idle timeout disconnects it wherever it is he
 
 Opening a conversation asks to join `c{id}` (`join_conversation`), granted only if
 `models.permissions.can_view` says so; the previous one is left, so a browser is in at most one
-conversation room. `typing` is relayed to the other viewers of that conversation only.
+conversation room. Rooms follow later changes too: the relay takes a socket out of `c{id}` when a
+transition leaves its user unable to view it, and ends a user's sockets when their role, teams or
+activation change (jobs/room_access.py). `typing` is relayed to the other viewers of that conversation only.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 import socketio as sio
 from flask import Flask, current_app, g, request, session
-from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room, leave_room, rooms
 
 from jobs.realtime import channel_for
 from models.conversation import Conversation
@@ -116,12 +118,19 @@ def on_disconnect(reason: Any = None) -> None:
     state = _state()
     if state is not None:
         sockets.unregister(state["user_id"], request.sid)  # type: ignore[attr-defined]
+        if state.get("conversation_id") is not None:
+            sockets.remove_viewer(state["conversation_id"], request.sid)  # type: ignore[attr-defined]
 
 
 @socketio.on("join_conversation")
 def on_join_conversation(data: Any) -> dict[str, Any]:
     """Acknowledged with {ok} or {ok: false, error}: the browser shows the refusal instead of waiting
-    for events that will never come."""
+    for events that will never come.
+
+    A transition may commit while this runs, and its relay takes out of `c{id}` only the sockets
+    recorded as its viewers (jobs/room_access.py). So the socket is recorded first, then checked, then
+    joined, then checked again: a change committed before the second check is seen by it; one committed
+    after finds the socket recorded and joined when it is relayed. Never in the room unchecked."""
     state, conversation_id = _state(), _conversation_id(data)
     if state is None or conversation_id is None:
         return {"ok": False, "error": "invalid"}
@@ -129,15 +138,34 @@ def on_join_conversation(data: Any) -> dict[str, Any]:
     if found is None:
         return {"ok": False, "error": "unauthorized"}
     user, tenant_id = found
-    with services().db.tenant_session(tenant_id) as db_session:
-        conversation = db_session.get(Conversation, conversation_id)
-        allowed = conversation is not None and can_view(user, conversation, user_team_ids(db_session, user))
-    if not allowed:
-        return {"ok": False, "error": "forbidden"}
-    _leave_current(state)
+    sid: str = request.sid  # type: ignore[attr-defined]
+    sockets.add_viewer(conversation_id, sid, user.id)
+    if not _may_view(user, tenant_id, conversation_id):
+        return _refuse(state, conversation_id, sid)
     join_room(f"c{conversation_id}")
+    if not _may_view(user, tenant_id, conversation_id):
+        return _refuse(state, conversation_id, sid)
+    if conversation_id != state.get("conversation_id"):
+        _leave_current(state)
     session[_STATE] = {**state, "conversation_id": conversation_id, "typing_at": None}
     return {"ok": True, "conversation_id": conversation_id}
+
+
+def _may_view(user: User, tenant_id: int, conversation_id: int) -> bool:
+    with services().db.tenant_session(tenant_id) as db_session:
+        conversation = db_session.get(Conversation, conversation_id)
+        return conversation is not None and can_view(user, conversation, user_team_ids(db_session, user))
+
+
+def _refuse(state: dict[str, Any], conversation_id: int, sid: str) -> dict[str, Any]:
+    """Out of the room and its record; asked again for the one it had open, out of that one too."""
+    if conversation_id == state.get("conversation_id"):
+        _leave_current(state)
+        session[_STATE] = {**state, "conversation_id": None, "typing_at": None}
+    else:
+        leave_room(f"c{conversation_id}")
+        sockets.remove_viewer(conversation_id, sid)
+    return {"ok": False, "error": "forbidden"}
 
 
 @socketio.on("leave_conversation")
@@ -157,6 +185,7 @@ def _leave_current(state: dict[str, Any]) -> None:
     if state.get("typing_at") is not None:
         _relay_typing(state, current, typing=False)
     leave_room(f"c{current}")
+    sockets.remove_viewer(current, request.sid)  # type: ignore[attr-defined]
 
 
 @socketio.on("typing")
@@ -165,6 +194,8 @@ def on_typing(data: Any) -> None:
     work: a starting "typing" at most every TYPING_RELAY_SECONDS, a stop only after a relayed start."""
     state, conversation_id = _state(), _conversation_id(data)
     if state is None or conversation_id is None or conversation_id != state.get("conversation_id"):
+        return
+    if f"c{conversation_id}" not in rooms():  # taken out of it since: its permission went
         return
     typing = bool(data.get("typing"))
     now = time.monotonic()

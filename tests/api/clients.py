@@ -48,6 +48,9 @@ class Api:
     def patch(self, path: str, **kwargs: Any) -> Any:
         return self.request("PATCH", path, **kwargs)
 
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", path, **kwargs)
+
 
 def access_token(app: Any, db: Any, user_id: int) -> str:
     from models.accounts import session_version

@@ -113,3 +113,17 @@ def test_a_failing_block_sends_nothing_and_a_failing_redis_raises(redis_url: str
         down.emit("lost?", {}, room=["a"], namespace="/")
     with pytest.raises(redis.ConnectionError):  # the stock manager would log and drop it
         down.emit("lost?", {}, room=["a"], namespace="/")
+
+
+def test_leave_room_is_the_stock_managers_message(redis_url: str) -> None:
+    """The relay takes a socket out of a room held by another process with the library's own message
+    (a write-only stock manager publishes the same, the socket being none of its own)."""
+    ours, stock = _managers(redis_url)
+    ours_spy, stock_spy = spy_on(ours), spy_on(stock)
+    ours.leave_room_anywhere("sid-1", "c3")
+    stock.leave_room("sid-1", "/", "c3")
+    assert ours_spy.round_trips == stock_spy.round_trips
+    ours.disconnect_anywhere("sid-1")
+    assert json.loads(ours_spy.round_trips[-1][0]) == {
+        "method": "disconnect", "sid": "sid-1", "namespace": "/", "host_id": ours.host_id
+    }  # fmt: skip

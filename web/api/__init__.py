@@ -23,6 +23,7 @@ from web.api import (  # noqa: E402
     conversations,
     docs,
     messages,
+    teams,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "conversations",
     "docs",
     "messages",
+    "teams",
 ]

@@ -19,6 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask.wrappers import Response
 
 from models import lifecycle
+from models import outbox_ops as topics
 from models.conversation import Conversation
 from models.enums import ConversationStatus
 from models.outbox import OutboxEvent
@@ -105,7 +106,8 @@ def writing() -> Iterator[ScopedSession]:
     with tenant_session() as session:
         yield session
         session.flush()
-        ids = [obj.id for obj in session.identity_map.values() if isinstance(obj, OutboxEvent)]
+        found = [obj for obj in session.identity_map.values() if isinstance(obj, OutboxEvent)]
+        ids = sorted({event.id for event in [*found, *session.info.pop(topics.RECORDED, [])]})
     services().relay.submit(ids)
 
 

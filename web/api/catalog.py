@@ -1,6 +1,7 @@
-"""What the inbox screens pick from: labels, teams, agents (transfer dialog), quick replies, templates
-and inboxes. Small tenant-wide lists, unpaged. Inboxes are listed without any secret: credentials and
-webhook secrets never leave the server (`list_inboxes` selects named columns, never whole rows)."""
+"""What the inbox screens pick from: labels, agents (transfer dialog), quick replies, templates
+and inboxes (teams: web/api/teams.py). Small tenant-wide lists, unpaged. Inboxes are listed without any
+secret: credentials and webhook secrets never leave the server (`list_inboxes` selects named columns,
+never whole rows)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from models.permissions import INBOX_ROLES, is_manager
 from models.reply import MessageTemplate, QuickReply, template_parameter_count
 from models.search import like_pattern
 from models.serialize import iso
-from models.user import Team, TeamMember, User
+from models.user import TeamMember, User
 from web.api import api_bp
 from web.api.access import api_user_required, writing
 from web.api.errors import ApiError, forbidden, invalid
@@ -63,14 +64,6 @@ def create_label() -> ResponseReturnValue:
     except IntegrityError:
         raise ApiError(409, "label_exists", f"Já existe uma etiqueta chamada {name}.") from None
     return jsonify(body_out), 201
-
-
-@api_bp.get("/teams")
-@api_user_required
-def list_teams() -> ResponseReturnValue:
-    with tenant_session() as session:
-        teams = session.scalars(sa.select(Team).order_by(Team.name))
-        return jsonify(items=[{"id": t.id, "name": t.name, "description": t.description} for t in teams])
 
 
 @api_bp.get("/agents")

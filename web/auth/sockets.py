@@ -7,8 +7,9 @@ browser session it belongs to (`niochat:sockets:{user id}`: socket id → sessio
 can end the sockets of one session (logout) or of every other session (the password or 2FA changed).
 Ending one sends it `session.ended` and disconnects it through Socket.IO's message queue, which reaches
 the process that holds it; the page then reloads (back to the login page) or reconnects, and a reconnect
-is authenticated and given its rooms afresh. The same call serves whatever later changes a user's access
-(deactivation, role, teams): with `reconnect=True` the rooms follow the change.
+is authenticated and given its rooms afresh. A change to a user's access (role, teams, deactivation) is
+recorded with `models.access.access_changed` instead: the relay ends the sockets the same way once the
+change is committed (jobs/room_access.py), with `reconnect` unless the user has no inbox any more.
 
 Idle sessions end too. A session's activity (the requests that stamp it, and its sockets' connects) keeps
 `niochat:session-alive:{session id}` alive for the user's idle timeout; each web process sweeps every
@@ -25,14 +26,14 @@ import threading
 from flask import Flask, current_app
 from redis import RedisError
 
+from jobs.room_access import ENDED_EVENT, SOCKETS_KEY, VIEWERS_KEY, VIEWERS_TTL_SECONDS
 from web.services import services
 
 log = logging.getLogger(__name__)
-_KEY = "niochat:sockets:{}"
+_KEY = SOCKETS_KEY
 # Refreshed by every connect; a record outlives its socket only when a web process died without its
 # disconnect handlers, and ending a socket that is gone is harmless.
 _TTL_SECONDS = 30 * 24 * 3600
-ENDED_EVENT = "session.ended"
 _ALIVE_KEY = "niochat:session-alive:{}"
 SWEEP_SECONDS = 30.0
 _sweeper_lock = threading.Lock()
@@ -65,6 +66,26 @@ def unregister(user_id: int, socket_id: str) -> None:
         services().redis.hdel(_KEY.format(user_id), socket_id)
     except RedisError as exc:
         log.warning("could not forget a closed socket: %s", exc)
+
+
+def add_viewer(conversation_id: int, socket_id: str, user_id: int) -> None:
+    """The socket is joining `c{conversation_id}`: recorded so the relay can take it out again when a
+    change takes the user's permission away (jobs/room_access.py)."""
+    key = VIEWERS_KEY.format(conversation_id)
+    try:
+        with services().redis.pipeline(transaction=False) as pipe:
+            pipe.hset(key, socket_id, user_id)
+            pipe.expire(key, VIEWERS_TTL_SECONDS)
+            pipe.execute()
+    except RedisError as exc:  # the room works; only a later change cannot take it away
+        log.warning("could not record a conversation's viewer: %s", exc)
+
+
+def remove_viewer(conversation_id: int, socket_id: str) -> None:
+    try:
+        services().redis.hdel(VIEWERS_KEY.format(conversation_id), socket_id)
+    except RedisError as exc:
+        log.warning("could not forget a conversation's viewer: %s", exc)
 
 
 def end_sockets(
