@@ -96,6 +96,7 @@ def test_inbox_on_a_phone(live: Live, db: Any, browser: Any) -> None:
     assert page.locator(".pane-list").is_visible() and page.locator(".pane-chat").is_hidden()
     _topbar_on_one_line(page)
     assert page.locator(".topnav").is_hidden()
+    list_shot = screenshot(page, "mobile-01-list")
     page.tap(".menu-toggle")
     page.wait_for_selector(".topnav a >> text=Caixa de entrada")
     assert page.locator(".topbar button >> text=Sair").is_visible()
@@ -103,7 +104,6 @@ def test_inbox_on_a_phone(live: Live, db: Any, browser: Any) -> None:
     page.wait_for_selector(".topnav", state="hidden")
     assert _small_targets(page, CONTROLS) == []
     _no_sideways_scroll(page)
-    list_shot = screenshot(page, "mobile-01-list")
 
     # List → chat: the conversation replaces the list, with a back button; the header says who it is.
     page.locator("a.conv-item", has_text="Maria Oliveira").tap()
