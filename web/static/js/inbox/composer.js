@@ -73,7 +73,7 @@ export function createComposer({api, chat, socket, me, onSent, onTake}) {
     if (message) textarea.focus();
   }
 
-  function setFile(next) {
+  function setFile(next, {focus = true} = {}) {
     if (next && next.size > MAX_FILE) {
       toast(t('file_too_big', {max: fileSize(MAX_FILE)}), 'error');
       return;
@@ -88,7 +88,7 @@ export function createComposer({api, chat, socket, me, onSent, onTake}) {
       h('button', {type: 'button', class: 'btn-icon', aria: {label: t('remove_file')}, onclick: () => setFile(null)}, icon('close')),
     ] : []));
     fileInput.value = '';
-    textarea.focus();
+    if (focus) textarea.focus();
   }
 
   function insert(text) {
@@ -211,7 +211,7 @@ export function createComposer({api, chat, socket, me, onSent, onTake}) {
         note = false;
         forcedNote = false;
         setReply(null);
-        setFile(null);
+        setFile(null, {focus: false}); // opening a conversation decides where the focus goes
         textarea.value = '';
         quick.close();
       }

@@ -11,6 +11,8 @@ import {createComposer} from './composer.js';
 import {createActions} from './actions.js';
 import {createContactPanel} from './contact.js';
 import {initNotify, notifyInbound} from './notify.js';
+import {createKeyboard} from './keyboard.js';
+import {createLayers} from './layers.js';
 
 const boot = JSON.parse($('#inbox-boot').textContent);
 loadStrings(JSON.parse($('#inbox-strings').textContent));
@@ -47,7 +49,9 @@ async function start() {
   const composer = createComposer({api, chat, socket, me, onTake: () => actions.take(),
     onSent: (m) => detail && list.upsert({...detail}, {message: m})});
 
-  function go(id) {
+  let focusComposer = true; // not when opened by j/k: the next j/k would be typed into the reply box
+  function go(id, {focus = true} = {}) {
+    focusComposer = focus;
     if (location.hash !== `#/c/${id}`) location.hash = `#/c/${id}`;
     else open(id);
   }
@@ -55,6 +59,8 @@ async function start() {
   let opening = 0; // the last conversation asked for wins over slower answers for earlier ones
   async function open(id) {
     if (chat.id === id) return;
+    const focus = focusComposer;
+    focusComposer = true;
     const token = ++opening;
     list.select(id);
     document.body.classList.add('has-chat');
@@ -66,7 +72,7 @@ async function start() {
     await chat.open(id);
     if (token !== opening) return;
     markRead(id);
-    composer.focus();
+    if (focus) composer.focus();
   }
 
   async function loadDetail(id, {fresh = false, token = null} = {}) {
@@ -172,9 +178,8 @@ async function start() {
   }
   window.addEventListener('hashchange', route);
   document.addEventListener('visibilitychange', () => !document.hidden && chat.id != null && markRead(chat.id));
-  document.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && !document.querySelector('dialog[open]') && chat.id != null && e.target.id !== 'composer-text') closeChat();
-  });
+  createLayers({closeChat, chatOpen: () => chat.id != null});
+  createKeyboard({open: (id) => go(id, {focus: false}), showList: closeChat});
   $('#chat-back').addEventListener('click', () => closeChat());
 
   await list.load();
