@@ -32,6 +32,7 @@ class Seeded:
     conversation_id: int
     retryable_id: int
     refused_id: int
+    other_conversation_id: int
 
 
 def _seed(db: Any, live: Live) -> Seeded:
@@ -105,7 +106,21 @@ def _seed(db: Any, live: Live) -> Seeded:
             error_code="number_not_on_whatsapp",
             error_text="O número não tem WhatsApp.",
         )
-        return Seeded(int(conv.id), int(retryable.id), int(refused.id))
+        other = Contact(tenant_id=tenant.id, name="João Pereira", phone_e164="+5511912340001")
+        session.add(other)
+        session.flush()
+        second = Conversation(
+            tenant_id=tenant.id,
+            inbox_id=inbox.id,
+            contact_id=other.id,
+            status=ConversationStatus.OPEN,
+            assignee_id=carla.id,
+            last_inbound_at=now - timedelta(minutes=10),
+            last_message_at=now - timedelta(minutes=10),
+        )
+        session.add(second)
+        session.flush()
+        return Seeded(int(conv.id), int(retryable.id), int(refused.id), int(second.id))
 
 
 def _open(browser: Any, live: Live, seeded: Seeded) -> tuple[Any, Any]:
@@ -228,12 +243,19 @@ def test_replies_typed_offline_leave_once_when_the_network_returns(live: Live, d
         assert "Pendente" in held.inner_text() and held.locator(".msg-retry").count() == 0
     assert not page.locator(".msg-failed.msg-local").count()
     screenshot(page, "08-offline-pending")
+    # Another conversation asked for while offline cannot load (no error escapes to the console); it
+    # opens by itself once the network is back.
+    page.locator("a.conv-item", has_text="João Pereira").click()
+    page.wait_for_timeout(500)
 
     # Back online: each reply goes out once, in the order typed, and the thread shows the server's copies.
     network.restore()
     page.context.set_offline(False)
     live.wait(lambda: all(t in _sent_texts(live) for t in texts), timeout=20, what="the held replies")
     page.wait_for_selector("#conn-status", state="hidden", timeout=15000)
+    page.wait_for_selector("#chat-name >> text=João Pereira")
+    page.locator("a.conv-item", has_text="Maria Oliveira").click()
+    page.wait_for_selector("#chat-name >> text=Maria Oliveira")
     for text in texts:
         page.wait_for_selector(f".msg-out:not(.msg-local) >> text={text}")
     page.wait_for_timeout(1500)  # a duplicate send would show up by now

@@ -156,6 +156,8 @@ async function start() {
   async function catchUp() {
     composer.flush(); // replies typed while the server was unreachable leave first
     await list.load().catch(() => {});
+    const wanted = /^#\/c\/(\d+)$/.exec(location.hash);
+    if (wanted && Number(wanted[1]) !== chat.id) return route(); // asked for while offline
     if (chat.id != null) {
       await loadDetail(chat.id).catch(() => {});
       await chat.catchUp().catch(() => {});
@@ -168,7 +170,7 @@ async function start() {
 
   function route() {
     const match = /^#\/c\/(\d+)$/.exec(location.hash);
-    // Offline, opening fails: the banner says why, and the agent clicks again once it is back.
+    // Offline, opening fails (the banner says why); the reconnect opens it (catchUp).
     if (match) open(Number(match[1])).catch(() => {});
     else if (chat.id != null) closeChat();
   }
