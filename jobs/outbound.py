@@ -130,12 +130,15 @@ def _provider_error(db: Database, plan: SendPlan, exc: ProviderError) -> str:
             _later(plan, delay, "retry")
         return "retry"
     reason = exc.reason if not exc.retryable else f"{exc.reason} (após {plan.tries} tentativas)"
-    return _fail(db, plan, exc.code, reason)
+    return _fail(db, plan, exc.code, reason, retryable=exc.retryable)
 
 
-def _fail(db: Database, plan: SendPlan, code: str | None, reason: str) -> str:
+def _fail(db: Database, plan: SendPlan, code: str | None, reason: str, *, retryable: bool = False) -> str:
+    """`retryable`: the provider was unreachable, slow or busy, so the agent may try again later."""
     with db.tenant_session(plan.tenant_id) as session:
-        outbox_ids = delivery.record_failed(session, plan.message_id, code=code, reason=reason)
+        outbox_ids = delivery.record_failed(
+            session, plan.message_id, code=code, reason=reason, retryable=retryable
+        )
     relay_now(outbox_ids)
     return "failed"
 
@@ -171,7 +174,10 @@ def _reconcile(db: Database, plan: SendPlan) -> str:
         relay_now(outbox_ids)
         return "sent"
     if plan.tries >= MAX_TRIES:
-        return _fail(db, plan, "gave_up", f"Não foi possível enviar após {plan.tries} tentativas.")
+        # The provider says it does not have the message: sending again later cannot double it.
+        return _fail(
+            db, plan, "gave_up", f"Não foi possível enviar após {plan.tries} tentativas.", retryable=True
+        )
     with db.tenant_session(plan.tenant_id) as session:
         claim = delivery.claim(session, plan.message_id, replace_token=plan.token)
     return _dispatch(db, plan.tenant_id, plan.message_id, claim)

@@ -217,6 +217,7 @@ def record_sent(
     msg.status = DeliveryStatus.SENT
     msg.sent_at = msg.sent_at or now
     msg.error_code = msg.error_text = None
+    msg.error_retryable = False
     msg.failed_at = None
     return _status_row(session, msg, DeliveryStatus.SENT)
 
@@ -258,16 +259,26 @@ def release_uncertain(
 
 
 def record_failed(
-    session: Session, message_id: int, *, code: str | None, reason: str, now: datetime | None = None
+    session: Session,
+    message_id: int,
+    *,
+    code: str | None,
+    reason: str,
+    retryable: bool = False,
+    now: datetime | None = None,
 ) -> list[int]:
-    """Terminal: the agent sees `reason`. Only a pending message fails; returns outbox ids."""
+    """Terminal: the agent sees `reason`. Only a pending message fails; returns outbox ids.
+    `retryable` says a later try may succeed (the provider was down, slow or rate-limiting), so the
+    inbox offers to send it again; a refusal (closed window, invalid number, bad credentials) is not."""
     msg = _locked(session, message_id)
     if msg is None or msg.status != DeliveryStatus.PENDING:
         return []
-    return _fail(session, msg, code, reason, now or utcnow())
+    return _fail(session, msg, code, reason, now or utcnow(), retryable=retryable)
 
 
-def _fail(session: Session, msg: Message, code: str | None, reason: str, now: datetime) -> list[int]:
+def _fail(
+    session: Session, msg: Message, code: str | None, reason: str, now: datetime, *, retryable: bool = False
+) -> list[int]:
     raw = dict(msg.raw or {})
     raw.pop("sending", None)
     raw.pop("next_attempt_at", None)
@@ -275,6 +286,7 @@ def _fail(session: Session, msg: Message, code: str | None, reason: str, now: da
     msg.status = DeliveryStatus.FAILED
     msg.error_code = code
     msg.error_text = reason
+    msg.error_retryable = retryable
     msg.failed_at = now
     return _status_row(session, msg, DeliveryStatus.FAILED)
 

@@ -169,6 +169,7 @@ def replay_failed(session: Session, message_ids: Sequence[int]) -> tuple[list[in
         msg.status = DeliveryStatus.PENDING
         msg.provider_message_id = None
         msg.error_code = msg.error_text = None
+        msg.error_retryable = False
         msg.failed_at = msg.sent_at = msg.delivered_at = msg.read_at = None
         replayed.append(msg.id)
         outbox.append(topics.record(session, msg.tenant_id, topics.MESSAGE_SEND, message_id=msg.id))

@@ -73,6 +73,8 @@ class Message(IdMixin, TimestampMixin, TenantScoped, Base):
     failed_at: Mapped[datetime | None]
     error_code: Mapped[str | None] = mapped_column(sa.String(64))
     error_text: Mapped[str | None] = mapped_column(sa.Text)
+    # A retry can fix this failure (timeout, 5xx, rate limit): the inbox offers "Tentar de novo".
+    error_retryable: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     send_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     deleted_at: Mapped[datetime | None]  # deleted by the sender: marked, never erased

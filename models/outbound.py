@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from integrations.channels.base import MEDIA_TYPES
+from integrations.channels.limits import limits_for
 from models import outbox_ops as topics
 from models.base import utcnow
 from models.conversation import Conversation
@@ -93,6 +94,7 @@ def compose(session: Session, conv: Conversation, draft: Draft, actor: Actor) ->
                 "Fora da janela de 24 horas do WhatsApp: o cliente não escreve há mais de 24 horas. "
                 "Envie um modelo de mensagem (template) aprovado.",
             )
+        _check_length(draft, str(inbox.channel_type))
     reply_provider_id = None
     if draft.reply_to_id is not None:
         quoted = session.get(Message, draft.reply_to_id)
@@ -167,8 +169,27 @@ def _validate(draft: Draft) -> None:
         raise TransitionError("buttons_required", "Mensagem interativa sem botões ou lista.")
     if draft.is_private and kind != ContentType.TEXT:
         raise TransitionError("note_text_only", "Notas internas são apenas texto.")
-    if draft.text and len(draft.text) > 4096:
+    by_channel = not draft.is_private and kind in (ContentType.TEXT, *MEDIA_TYPES)  # see _check_length
+    if draft.text and len(draft.text) > 4096 and not by_channel:
         raise TransitionError("too_long", "Mensagem longa demais (máximo de 4096 caracteres).")
+
+
+def _check_length(draft: Draft, channel_type: str) -> None:
+    """The channel's own limit (a caption is shorter than a text), refused here with a sentence the agent
+    can act on, rather than by the provider minutes later as a failed send."""
+    if draft.content_type not in (ContentType.TEXT, *MEDIA_TYPES) or not draft.text:
+        return
+    limits = limits_for(channel_type)
+    caption = draft.content_type in MEDIA_TYPES
+    limit = limits.caption if caption else limits.text
+    length = len(draft.text)
+    if length > limit:
+        channel = "Telegram" if channel_type == "telegram" else "WhatsApp"
+        what = "Legenda" if caption else "Mensagem"
+        raise TransitionError(
+            "too_long",
+            f"{what} longa demais para o {channel}: {length} caracteres, o máximo é {limit}.",
+        )
 
 
 def _touch(session: Session, conv: Conversation, actor: Actor, at: Any) -> None:

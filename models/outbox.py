@@ -1,6 +1,10 @@
 """The transactional outbox: side effects (Socket.IO emits, RQ jobs) are recorded as rows in the same
 transaction as the change that causes them, then relayed. Redis down loses nothing; a relay retry
-runs nothing twice because consumers key on the row id."""
+runs nothing twice because consumers key on the row id.
+
+One invariant is kept here, at the last step before a message can reach a provider: a `message.send`
+row is never written for a private note (see `refuse_private_send`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from models.base import Base, IdMixin, utcnow
 
@@ -32,3 +37,28 @@ class OutboxEvent(IdMixin, Base):
     relayed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+SEND_TOPIC = "message.send"  # models.outbox_ops.MESSAGE_SEND, named here to keep this module at the bottom
+
+_IS_PRIVATE = sa.text("SELECT is_private FROM messages WHERE id = :id")
+
+
+class PrivateMessageNotSendable(RuntimeError):
+    """Someone tried to queue an agents' note to the provider: a bug upstream, never a user error."""
+
+
+@sa.event.listens_for(OutboxEvent, "before_insert")
+def refuse_private_send(_mapper: Mapper[Any], connection: Connection, target: OutboxEvent) -> None:
+    """A private note must never reach the customer, whatever a client sends or a caller forgets.
+    `compose` and `replay_failed` already skip notes; this refuses the outbox row itself (the flush
+    fails, the transaction rolls back), and the send job checks `is_private` again when it claims the
+    message. A `message.send` row without a message id is refused too: the job could not check it."""
+    if target.topic != SEND_TOPIC:
+        return
+    message_id = (target.payload or {}).get("message_id")
+    private = connection.scalar(_IS_PRIVATE, {"id": message_id}) if isinstance(message_id, int) else None
+    if private is None or private:
+        raise PrivateMessageNotSendable(
+            f"refused to queue message {message_id!r} to a provider: it is a private note or unknown"
+        )

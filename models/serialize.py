@@ -47,6 +47,7 @@ class MessageRow(NamedTuple):
     status: str | None
     error_code: str | None
     error_text: str | None
+    error_retryable: bool
     provider_message_id: str | None
     reply_to_id: int | None
     client_key: str | None
@@ -132,7 +133,14 @@ def message_dict(message: Message | MessageRow) -> dict[str, Any]:
             "voice": bool(message.media_meta.get("voice")),
         },
         "status": str(message.status) if message.status else None,
-        "error": {"code": message.error_code, "text": message.error_text} if message.error_text else None,
+        # `retryable`: decided on the server (models.delivery), so the page never guesses from the text.
+        "error": {
+            "code": message.error_code,
+            "text": message.error_text,
+            "retryable": message.error_retryable,
+        }
+        if message.error_text
+        else None,
         "provider_message_id": message.provider_message_id,
         "reply_to_id": message.reply_to_id,
         # The sender's idempotency key: the browser that sent it swaps its optimistic copy for this one.

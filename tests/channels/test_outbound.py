@@ -93,7 +93,7 @@ def test_gives_up_with_the_reason_a_person_can_read(jobctx, db, redis_url, make_
     assert len(sends(chat)) == MAX_TRIES
     msg = load_message(db, chat.tenant_id, message_id)
     assert str(msg.status) == "failed" and msg.failed_at is not None
-    assert msg.error_code == "http_500"
+    assert msg.error_code == "http_500" and msg.error_retryable is True  # the inbox offers a retry
     assert (
         msg.error_text.startswith("Evolution respondeu 500")
         and f"após {MAX_TRIES} tentativas" in msg.error_text
@@ -113,6 +113,7 @@ def test_not_retryable_fails_at_once(jobctx, db, redis_url, make_chat) -> None: 
     assert send_message(chat.tenant_id, message_id) == "failed"
     msg = load_message(db, chat.tenant_id, message_id)
     assert msg.error_code == "number_not_on_whatsapp" and "não tem WhatsApp" in msg.error_text
+    assert msg.error_retryable is False  # trying again cannot help: no "Tentar de novo"
     assert len(sends(chat)) == 1 and scheduled(redis_url) == []
 
 

@@ -129,7 +129,8 @@ def test_core_rows_serialise_byte_for_byte_like_the_orm(db: Any, chat: Chat) -> 
     assert convs[chat.bare]["labels"] == [] and convs[chat.bare]["contact"]["email"] is None
     text, media, failed, deleted, pending = (msgs[mid] for mid in chat.messages)
     assert media["media"]["url"] and media["media"]["voice"] and pending["media"]["url"] is None
-    assert failed["error"] == {"code": "131047", "text": "fora da janela"} and failed["status"] == "failed"
+    assert failed["error"] == {"code": "131047", "text": "fora da janela", "retryable": False}
+    assert failed["status"] == "failed"
     assert deleted["deleted"] and deleted["text"] is None and text["direction"] == "inbound"
 
 

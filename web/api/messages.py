@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from models.conversation import Conversation
 from models.enums import ContentType, ConversationStatus
+from models.health import replay_failed
 from models.lifecycle import Actor
 from models.message import Message
 from models.outbound import Draft, compose
@@ -37,7 +38,7 @@ from web.api.params import (
     query_int,
     query_limit,
 )
-from web.api.uploads import Upload, read_upload, store
+from web.api.uploads import Upload, media_of, read_upload, store
 from web.auth.context import current_team_ids, current_user, tenant_session
 
 MAX_TEXT = 4096
@@ -168,6 +169,10 @@ class _Sending:
 
 def _parse_sending() -> _Sending:
     if request.mimetype == "multipart/form-data":
+        if _form_flag("private"):
+            # Refused before the file is read or stored: a note never carries a file, and a refused
+            # upload must leave nothing behind in media storage.
+            raise ApiError(422, "note_text_only", "Notas internas são apenas texto: remova o anexo.")
         upload = read_upload()
         caption = (request.form.get("text") or "").strip() or None
         if caption is not None and len(caption) > MAX_TEXT:
@@ -214,7 +219,7 @@ def send_message(conversation_id: int) -> ResponseReturnValue:
             draft = Draft(
                 content_type=sending.upload.content_type,
                 text=sending.caption,
-                media=store(sending.upload),
+                media=media_of(sending.upload),
                 reply_to_id=sending.reply_to_id,
                 is_private=sending.private,
                 client_key=sending.client_key,
@@ -222,4 +227,35 @@ def send_message(conversation_id: int) -> ResponseReturnValue:
         else:
             draft = _json_draft(session, conv, sending.body)
         message, created = compose(session, conv, draft, Actor.user(user.id))
+        if created and sending.upload is not None:
+            store(sending.upload)  # accepted: now the file is kept (before commit, so the job finds it)
         return jsonify(message_dict(message)), 201 if created else 200
+
+
+@api_bp.post("/conversations/<int:conversation_id>/messages/<int:message_id>/retry")
+@api_user_required
+def retry_message(conversation_id: int, message_id: int) -> ResponseReturnValue:
+    """Send a failed message again, only when its failure is one a retry can fix (`error.retryable`,
+    decided by the send job): a closed window or an invalid number would only fail again."""
+    user = current_user()
+    with writing() as session:
+        conv = conversation_for(session, conversation_id, lock=True)
+        if not can_act(user, conv, Action.REPLY, current_team_ids()):
+            raise forbidden("Você não pode enviar mensagens nesta conversa.")
+        message = session.scalar(
+            sa.select(Message).where(Message.id == message_id, Message.conversation_id == conv.id)
+        )
+        if message is None or message.is_private:
+            raise ApiError(404, "not_found", "Mensagem não encontrada.")
+        if str(message.status) != "failed" or not message.error_retryable:
+            raise ApiError(
+                409,
+                "not_retryable",
+                "Esta mensagem não pode ser reenviada: o motivo da falha continua valendo.",
+            )
+        if conv.status == ConversationStatus.CLOSED:
+            raise ApiError(409, "closed", "Conversa encerrada: reabra para enviar mensagens.")
+        replay_failed(session, [message.id])
+        session.flush()
+        session.refresh(message)
+        return jsonify(message_dict(message)), 200

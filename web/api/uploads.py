@@ -8,6 +8,7 @@ document, which `/media` always serves as a download.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -85,9 +86,20 @@ def read_upload() -> Upload:
     return Upload(content, mime_type, filename, kind_of(mime_type))
 
 
+def media_of(upload: Upload) -> StoredMedia:
+    """What the message row records of the file, before the file is stored: the message is validated
+    first, so a refused upload (too long a caption, a note with a file) leaves nothing in storage."""
+    return StoredMedia(
+        sha256=hashlib.sha256(upload.content).hexdigest(),
+        mime_type=upload.mime_type,
+        size=len(upload.content),
+        filename=upload.filename,
+    )
+
+
 def store(upload: Upload) -> StoredMedia:
     """Into media storage; the sha256 is the file's name there and its integrity check."""
     sha256 = media_storage().put(upload.content)
-    return StoredMedia(
-        sha256=sha256, mime_type=upload.mime_type, size=len(upload.content), filename=upload.filename
-    )
+    media = media_of(upload)
+    assert media.sha256 == sha256, "media storage names files by their sha256"
+    return media

@@ -12,6 +12,7 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask.wrappers import Response
 
+from integrations.channels.limits import limits_table
 from models.permissions import has_inbox
 from web.auth.context import current_team_ids, current_tenant, current_user, login_required
 from web.inbox.strings import ui_strings
@@ -45,5 +46,7 @@ def index() -> ResponseReturnValue:
             "timezone": (tenant.timezone if tenant else None) or "America/Sao_Paulo",
         },
         "api": "/api/v1",
+        # Each channel's text and caption length limits: the composer counts and refuses before sending.
+        "channel_limits": limits_table(),
     }
     return render_template("inbox/index.html", boot=boot, strings=ui_strings())

@@ -137,6 +137,12 @@ _STRINGS: dict[str, LazyString] = {
     "no_labels_here": _l("Sem etiquetas."),
     "earlier_conversations": _l("Conversas anteriores"),
     "no_earlier": _l("Nenhuma conversa anterior."),
+    # composer: notes, limits, offline
+    "note_file_removed": _l("Anexo removido: notas internas são apenas texto."),
+    "char_count": _l("{n} de {max} caracteres"),
+    "text_too_long": _l("Mensagem longa demais para este canal: o máximo é {max} caracteres."),
+    "caption_too_long": _l("Legenda longa demais para este canal: o máximo é {max} caracteres."),
+    "held_offline": _l("Pendente: será enviada quando a conexão voltar."),
 }
 
 

@@ -121,8 +121,8 @@ export function createChat({api, lookups, onReplyTo, onRetry}) {
     const generation = s.generation;
     s.loadingOlder = true;
     try {
-      const page = await api.get(`/conversations/${s.id}/messages`, {before: s.cursor, limit: PAGE});
-      if (generation !== s.generation) return;
+      const page = await api.get(`/conversations/${s.id}/messages`, {before: s.cursor, limit: PAGE}).catch(() => null);
+      if (!page || generation !== s.generation) return; // offline: the next scroll asks again
       const before = scroller.scrollHeight;
       for (const m of page.items) s.messages.set(m.id, m);
       s.cursor = page.next_cursor || null;
@@ -195,10 +195,20 @@ export function createChat({api, lookups, onReplyTo, onRetry}) {
     render({keepBottom: true});
   }
 
-  function failLocal(clientKey, reason) {
+  /** `retryable`: a later try may work (the server was down or busy), so "Tentar de novo" is offered. */
+  function failLocal(clientKey, reason, retryable = false) {
     const m = s.locals.get(clientKey);
     if (m) {
-      s.locals.set(clientKey, {...m, _failed: reason || t('send_failed_unknown')});
+      s.locals.set(clientKey, {...m, _failed: reason || t('send_failed_unknown'), _retryable: retryable, _held: false});
+      render();
+    }
+  }
+
+  /** No network: the message waits ("pendente") and is sent when the network is back. */
+  function holdLocal(clientKey) {
+    const m = s.locals.get(clientKey);
+    if (m) {
+      s.locals.set(clientKey, {...m, _held: true});
       render();
     }
   }
@@ -242,7 +252,7 @@ export function createChat({api, lookups, onReplyTo, onRetry}) {
   jump.addEventListener('click', () => scrollToBottom());
 
   return {
-    open, catchUp, refreshEvents, onMessage, addLocal, resolveLocal, failLocal, onTyping,
+    open, catchUp, refreshEvents, onMessage, addLocal, resolveLocal, failLocal, holdLocal, onTyping,
     close() {
       for (const {timer} of s.typing.values()) clearTimeout(timer);
       s = blank(null);

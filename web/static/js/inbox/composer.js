@@ -2,15 +2,27 @@
 // (file picker or pasted image), quick replies with "/", internal notes, quoting a message, and Meta
 // templates when the 24-hour window is closed. Every send shows at once and carries a client_key, so
 // the server's copy replaces it and a retried request never sends twice.
+//
+// A note is only text and only for the team: note mode drops an attached file, never uploads one, and
+// ends after each note (unless only notes are possible here), so the next reply is not a note by
+// accident. The channel's length limit (text or caption, from the page's boot data) shows as a counter
+// near the limit, and a reply over it is refused here, before sending. What happens to a message once
+// sent (offline queue, retries) is delivery.js.
 import {$, h, icon, newKey, t, toast} from './dom.js';
 import {fileSize, preview} from './format.js';
 import {createEmojiPicker} from './emoji.js';
 import {createQuickReplies} from './quickreplies.js';
 import {createTemplatePicker} from './templates.js';
+import {createDelivery} from './delivery.js';
 
 const MAX_FILE = 16 * 1024 * 1024; // WhatsApp's limit for most media, checked by the API too
+const NOTE_MAX = 4096; // notes are never sent: the server's own limit
+const DEFAULT_LIMITS = {text: 4096, caption: 1024};
+const COUNT_FROM = 0.8; // the counter appears at 80% of the limit
+/** Code points, as the server counts (an emoji is one character, not two UTF-16 units). */
+const length = (text) => [...text].length;
 
-export function createComposer({api, chat, socket, me, onSent, onTake}) {
+export function createComposer({api, chat, socket, me, limits = {}, onSent, onTake}) {
   const form = $('#composer');
   const textarea = $('#composer-text');
   const noteBtn = $('#composer-note');
@@ -20,11 +32,13 @@ export function createComposer({api, chat, socket, me, onSent, onTake}) {
   const banner = $('#window-banner');
   const blocked = $('#composer-blocked');
   const sendBtn = $('#composer-send');
+  const counter = $('#composer-count');
   let detail = null;
   let note = false;
   let forcedNote = false;
   let replyTo = null;
   let file = null;
+  const {deliver, flush, retry} = createDelivery({api, chat, onSent});
 
   const quick = createQuickReplies({api, textarea, onPicked: autosize});
   const templates = createTemplatePicker({api, onSend: sendTemplate});
@@ -53,6 +67,7 @@ export function createComposer({api, chat, socket, me, onSent, onTake}) {
     sendBtn.disabled = !enabled;
     $('#composer-attach').disabled = note || !mayReply;
     textarea.placeholder = t(note ? 'placeholder_note' : 'placeholder_reply');
+    updateCount();
     banner.hidden = !(windowClosed && can('reply'));
     blocked.hidden = can('reply') || !detail || detail.status === 'closed';
     blocked.replaceChildren(...(detail && !can('reply') ? [
@@ -88,7 +103,26 @@ export function createComposer({api, chat, socket, me, onSent, onTake}) {
       h('button', {type: 'button', class: 'btn-icon', aria: {label: t('remove_file')}, onclick: () => setFile(null)}, icon('close')),
     ] : []));
     fileInput.value = '';
+    updateCount();
     if (focus) textarea.focus();
+  }
+
+  /** The most this message may hold: a caption is shorter than a text; a note is never sent. */
+  function limit() {
+    if (note) return NOTE_MAX;
+    const channel = {...DEFAULT_LIMITS, ...(limits[detail?.channel] || {})};
+    return file ? channel.caption : channel.text;
+  }
+
+  function updateCount() {
+    const max = limit();
+    const count = length(textarea.value.trim());
+    const over = count > max;
+    counter.hidden = count < max * COUNT_FROM && !over;
+    counter.textContent = `${count}/${max}`;
+    counter.title = t('char_count', {n: count, max});
+    counter.classList.toggle('over', over);
+    form.classList.toggle('too-long', over);
   }
 
   function insert(text) {
@@ -111,24 +145,18 @@ export function createComposer({api, chat, socket, me, onSent, onTake}) {
       content_type: 'text', payload: {}, ...fields};
   }
 
-  async function deliver(local, request) {
-    chat.addLocal(local);
-    try {
-      const message = await request();
-      chat.resolveLocal(local.client_key, message);
-      onSent?.(message);
-    } catch (err) {
-      chat.failLocal(local.client_key, err.message || t('send_failed_unknown'));
-    }
-  }
-
   function send() {
     if (!detail) return;
     const text = textarea.value.trim();
+    if (note && file) setFile(null); // a note never carries a file (the server refuses one too)
     if (!text && !file) return;
+    if (length(text) > limit()) {
+      toast(t(file ? 'caption_too_long' : 'text_too_long', {max: limit()}), 'error');
+      return;
+    }
     const conversationId = detail.id;
     const clientKey = newKey();
-    if (file) {
+    if (file && !note) {
       const {blob, url} = file;
       const kind = blob.type.split('/')[0];
       const local = localMessage({client_key: clientKey, text: text || null,
@@ -144,10 +172,12 @@ export function createComposer({api, chat, socket, me, onSent, onTake}) {
       const local = localMessage({client_key: clientKey, text, is_private: note, reply_to_id: replyTo?.id ?? null});
       local._retry = () => api.post(`/conversations/${conversationId}/messages`, body);
       deliver(local, local._retry);
+      if (note && !forcedNote) note = false; // one note at a time: the next message is a reply again
     }
     textarea.value = '';
     autosize();
     setReply(null);
+    refresh();
     socket.stopTyping();
   }
 
@@ -167,11 +197,6 @@ export function createComposer({api, chat, socket, me, onSent, onTake}) {
     await deliver(local, local._retry);
   }
 
-  /** A failed local message: the same client_key, so a send that did reach the server is not doubled. */
-  function retry(local) {
-    if (local._retry) deliver({...local, _failed: null}, local._retry);
-  }
-
   // --- events -----------------------------------------------------------------------------------
   textarea.addEventListener('keydown', (e) => {
     if (quick.handleKey(e)) return;
@@ -182,6 +207,7 @@ export function createComposer({api, chat, socket, me, onSent, onTake}) {
   });
   textarea.addEventListener('input', () => {
     autosize();
+    updateCount();
     if (textarea.value.trim()) socket.typing();
   });
   textarea.addEventListener('paste', (e) => {
@@ -197,6 +223,10 @@ export function createComposer({api, chat, socket, me, onSent, onTake}) {
   });
   noteBtn.addEventListener('click', () => {
     note = !note;
+    if (note && file) {
+      setFile(null);
+      toast(t('note_file_removed'), 'info');
+    }
     refresh();
     textarea.focus();
   });
@@ -220,6 +250,8 @@ export function createComposer({api, chat, socket, me, onSent, onTake}) {
     },
     replyTo: setReply,
     retry,
+    /** The server is reachable again (socket reconnected): send what waited. */
+    flush,
     focus: () => textarea.focus(),
   };
 }

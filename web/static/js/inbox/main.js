@@ -46,14 +46,14 @@ async function start() {
   const chat = createChat({api, lookups, onReplyTo: (m) => composer.replyTo(m), onRetry: (m) => composer.retry(m)});
   const actions = createActions({api, me, lookups, onChanged: changed, onToggleContact: () => contact.toggle()});
   const socket = createSocket({onEvent, onReconnect: catchUp, onStatus: showConnection});
-  const composer = createComposer({api, chat, socket, me, onTake: () => actions.take(),
+  const composer = createComposer({api, chat, socket, me, limits: boot.channel_limits, onTake: () => actions.take(),
     onSent: (m) => detail && list.upsert({...detail}, {message: m})});
 
   let focusComposer = true; // not when opened by j/k: the next j/k would be typed into the reply box
   function go(id, {focus = true} = {}) {
     focusComposer = focus;
     if (location.hash !== `#/c/${id}`) location.hash = `#/c/${id}`;
-    else open(id);
+    else open(id).catch(() => {});
   }
 
   let opening = 0; // the last conversation asked for wins over slower answers for earlier ones
@@ -133,7 +133,7 @@ async function start() {
     closeChat();
     toast(t('conversation_gone'), 'info');
   }
-  const refreshOpen = debounce((id) => chat.id === id && changed(id), 250);
+  const refreshOpen = debounce((id) => chat.id === id && changed(id).catch(() => {}), 250);
 
   function onEvent(name, data) {
     if (name === 'typing') return chat.onTyping(data);
@@ -160,7 +160,10 @@ async function start() {
   }
 
   async function catchUp() {
+    composer.flush(); // replies typed while the server was unreachable leave first
     await list.load().catch(() => {});
+    const wanted = /^#\/c\/(\d+)$/.exec(location.hash);
+    if (wanted && Number(wanted[1]) !== chat.id) return route(); // asked for while offline
     if (chat.id != null) {
       await loadDetail(chat.id).catch(() => {});
       await chat.catchUp().catch(() => {});
@@ -173,7 +176,8 @@ async function start() {
 
   function route() {
     const match = /^#\/c\/(\d+)$/.exec(location.hash);
-    if (match) open(Number(match[1]));
+    // Offline, opening fails (the banner says why); the reconnect opens it (catchUp).
+    if (match) open(Number(match[1])).catch(() => {});
     else if (chat.id != null) closeChat();
   }
   window.addEventListener('hashchange', route);

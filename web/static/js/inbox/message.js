@@ -84,7 +84,8 @@ function sender(m, ctx) {
 export function signature(m, ctx) {
   const quoted = m.reply_to_id ? ctx.message(m.reply_to_id) : null;
   return JSON.stringify([m.id, m.status, m.text, m.deleted, m.media?.url, m.media?.status, m.transcription,
-    m.error?.text, quoted && preview(quoted), ctx.reactions(m.id), m._failed]);
+    m.error?.text, quoted && preview(quoted), ctx.reactions(m.id), m._failed, m._held, m._retryable,
+    m.error?.retryable]);
 }
 
 export function messageNode(m, ctx) {
@@ -93,6 +94,7 @@ export function messageNode(m, ctx) {
   if (m.is_private) classes.push('msg-note');
   if (m.status === 'failed' || m._failed) classes.push('msg-failed');
   if (m._local) classes.push('msg-local');
+  if (m._held) classes.push('msg-held');
   const quoted = m.reply_to_id ? ctx.message(m.reply_to_id) : null;
   const reactions = ctx.reactions(m.id);
   const who = sender(m, ctx);
@@ -112,7 +114,10 @@ export function messageNode(m, ctx) {
       ticks(m)),
     m.status === 'failed' || m._failed ? h('div', {class: 'msg-error', role: 'note'},
       m.error?.text || m._failed || t('send_failed_unknown'),
-      m._local ? h('button', {type: 'button', class: 'btn-link', onclick: () => ctx.retry(m)}, t('retry')) : null) : null,
+      // Only where trying again can help: the server says so for its failures, the composer for its own.
+      (m._local ? m._retryable : m.error?.retryable)
+        ? h('button', {type: 'button', class: 'btn-link msg-retry', onclick: () => ctx.retry(m)}, t('retry')) : null) : null,
+    m._held && !m._failed ? h('div', {class: 'msg-held-note', role: 'note'}, t('held_offline')) : null,
     reactions ? h('span', {class: 'msg-reactions', aria: {label: t('reactions')}}, reactions) : null,
     m.id && !m.is_private ? h('button', {type: 'button', class: 'msg-reply', title: t('reply'),
       aria: {label: t('reply')}, onclick: () => ctx.replyTo(m)}, icon('reply')) : null);
