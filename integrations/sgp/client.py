@@ -58,7 +58,8 @@ class SgpClient:
             raise ValueError("SgpConfig.base_url is required")
         self.config = config
         self._owns_transport = transport is None
-        self._base = config.base_url.rstrip("/")
+        # Admins paste the URL they see in SGP docs: ".../api/ura/" is the same SGP.
+        self._base = config.base_url.rstrip("/").removesuffix("/api/ura").rstrip("/")
         auth = None
         if config.basic_user:
             auth = httpx.BasicAuth(config.basic_user, config.basic_password or "")
@@ -100,6 +101,18 @@ class SgpClient:
             value = value[2:]  # the SGP stores national numbers; +55 would match nothing
         body = self._read("consultacliente/", {key: value})
         return parse.contracts(body)
+
+    def find_contract(
+        self, *, cpfcnpj: str | None = None, contrato: str | None = None, telefone: str | None = None
+    ) -> Contract:
+        """The one contract these data name: `SgpNotFound` when none, `SgpSeveralContracts` (carrying
+        them, so the customer can be asked which) when more than one."""
+        found = self.find_contracts(cpfcnpj=cpfcnpj, contrato=contrato, telefone=telefone)
+        if not found:
+            raise SgpNotFound()
+        if len(found) > 1:
+            raise SgpSeveralContracts(contracts=found)
+        return found[0]
 
     # --- bills -----------------------------------------------------------------------------------------
 
@@ -284,6 +297,9 @@ class SgpClient:
                 status_code=status,
                 outcome_unknown=action and status >= 500,
             )
+        if status in (400, 409, 422) and parse.message(mapping):
+            # The SGP read the request and said why not (a missing field, a closed contract…).
+            raise SgpRefused(parse.message(mapping), status_code=status)
         if status >= 300:
             detail = parse.message(mapping) or response.reason_phrase
             raise SgpUnavailable(

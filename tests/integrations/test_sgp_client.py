@@ -37,8 +37,8 @@ def stub() -> Iterator[SgpStub]:
 
 
 def make_client(stub: SgpStub, **overrides: Any) -> SgpClient:
-    options: dict[str, Any] = {"app": APP, "token": TOKEN, "retry_backoff": 0.0, **overrides}
-    return SgpClient(SgpConfig(base_url=stub.url, **options), transport=POOL)
+    options: dict[str, Any] = {"base_url": stub.url, "app": APP, "token": TOKEN, "retry_backoff": 0.0}
+    return SgpClient(SgpConfig(**{**options, **overrides}), transport=POOL)
 
 
 @pytest.fixture
@@ -89,6 +89,22 @@ def test_find_needs_exactly_one_key(sgp: SgpClient) -> None:
         sgp.find_contracts()
     with pytest.raises(ValueError, match="exactly one"):
         sgp.find_contracts(cpfcnpj="52998224725", contrato="17402")
+
+
+def test_find_contract_one_none_or_several(sgp: SgpClient) -> None:
+    assert sgp.find_contract(telefone="+5511987654321").contract_id == "17402"
+    with pytest.raises(SgpNotFound) as missing:
+        sgp.find_contract(cpfcnpj="12345678909")
+    assert missing.value.message_pt == "Nenhum cliente encontrado no SGP com esses dados."
+    with pytest.raises(SgpSeveralContracts) as several:
+        sgp.find_contract(telefone="11955554444")
+    assert [c.contract_id for c in several.value.contracts] == ["17440", "17441"]
+
+
+def test_base_url_as_pasted_from_the_sgp_docs(stub: SgpStub) -> None:
+    with make_client(stub, base_url=stub.url + "/api/ura/") as client:
+        assert client.find_contracts(contrato="17402")
+    assert stub.last_request.path == "/api/ura/consultacliente/"
 
 
 # --- bills and PIX -----------------------------------------------------------------------------------
@@ -326,6 +342,24 @@ def test_unreachable_sgp() -> None:
         with pytest.raises(SgpUnavailable) as caught:
             client.trust_unlock("1")
         assert not caught.value.outcome_unknown
+
+
+def test_business_refusals_are_not_credential_errors() -> None:
+    """A 400 with the SGP's reason, or a 200 saying an unlock is "não autorizada": the SGP said no to
+    this request, not to our token."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "chamado" in request.url.path:
+            return httpx.Response(400, json={"status": 0, "msg": "Tipo de ocorrência inexistente"})
+        return httpx.Response(200, json={"status": 2, "msg": "Liberação não autorizada para este contrato"})
+
+    config = SgpConfig("http://sgp.test", app="a", token="t")
+    with SgpClient(config, transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(SgpRefused, match="Tipo de ocorrência inexistente") as caught:
+            client.open_ticket("1", "x", ocorrenciatipo="999")
+        assert caught.value.status_code == 400
+        with pytest.raises(SgpRefused, match="não autorizada"):
+            client.trust_unlock("1")
 
 
 def test_garbage_and_wrong_url() -> None:
