@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from integrations.sgp.pix import is_valid_brcode
 from models import Contact, SgpIntegration
 from models.sgp import check_connection, sgp_client, sgp_config
+from niochat.cli.banner import demo_lines
 from niochat.demo import DEMO_STUBS, seed_demo
 from tests.stubs import STUBS
 
@@ -45,9 +46,12 @@ def test_seed_demo_adds_the_sgp_to_an_older_demo(db) -> None:  # type: ignore[no
         session.execute(sa.delete(SgpIntegration))
     for _ in range(2):
         with db.platform_session() as session:
-            seed_demo(session, "http://testserver")
+            info = seed_demo(session, "http://testserver")
     with db.platform_session() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(SgpIntegration)) == 1
+    assert "  SGP de demonstração: http://127.0.0.1:18085 (clientes de teste em docs/sgp.md)" in demo_lines(
+        info
+    )
 
 
 def test_check_connection_records_the_outcome(db) -> None:  # type: ignore[no-untyped-def]
