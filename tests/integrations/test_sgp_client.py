@@ -132,6 +132,8 @@ def test_second_copy_by_cpf_and_several_contracts(sgp: SgpClient) -> None:
     [bill] = sgp.second_copy(cpfcnpj="987.654.321-00")
     assert (bill.id, bill.due_date, bill.amount) == ("9601", date(2026, 9, 22), Decimal("89.90"))
     assert not bill.is_overdue(TODAY) and bill.link and bill.link.endswith("/boleto/9601")
+    page = httpx.get(bill.link)
+    assert page.status_code == 200 and "R$ 89,90, vence 22/09/2026" in page.text
     with pytest.raises(SgpSeveralContracts) as caught:
         sgp.second_copy(cpfcnpj="314.159.265-90")
     assert [c.contract_id for c in caught.value.contracts] == ["17440", "17441"]
