@@ -321,6 +321,24 @@ def test_slow_read_times_out_quickly_after_one_retry(stub: SgpStub) -> None:
     assert len(stub.requests) == 2
 
 
+def test_a_read_timeout_is_retried_once_even_with_more_retries_allowed(stub: SgpStub) -> None:
+    stub.delay(2.0)
+    with make_client(stub, read_timeout=0.2, read_retries=3) as client, pytest.raises(SgpUnavailable):
+        client.access_status("17402")
+    assert len(stub.requests) == 2
+
+
+def test_redirect_names_the_new_address() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(301, headers={"Location": "https://isp.sgp.net.br/api/ura/consultacliente/"})
+
+    config = SgpConfig("http://isp.sgp.net.br", app="a", token="t")
+    client = SgpClient(config, transport=httpx.MockTransport(handler))
+    with pytest.raises(SgpUnavailable) as caught:
+        client.test_connection()
+    assert "redirecionou a chamada para https://isp.sgp.net.br;" in caught.value.message_pt
+
+
 def test_slow_unlock_is_sent_once_and_its_outcome_unknown(stub: SgpStub) -> None:
     """The SGP unlocks after we gave up waiting: exactly why the caller must not simply retry."""
     stub.delay(0.5)
