@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from rq import Worker
 
+from jobs import scheduler_watch
 from jobs.queues import WORKER_GROUPS, connect
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,8 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
     connection.ping()
     name = f"niochat-{group}-{socket.gethostname()}-{os.getpid()}"
     worker = Worker(list(queues), connection=connection, name=name)
+    # Redis back after an outage: dequeue again within 5 s, not after a backoff grown to a minute.
+    worker.max_connection_wait_time = 5.0
     log.info("worker %s connected to Redis, queues: %s", name, ", ".join(queues))
     stop = None
     if group == "live" and not burst:
@@ -36,8 +39,12 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
         keep = timedelta(hours=get_settings().outbox_retention_hours)
         stop = start_sweeper(Relay(get_db(), connection, get_emitter()), purge=OutboxPurge(get_db(), keep))
         threading.Thread(target=watch_stalled, args=(stop,), name="stalled-sends", daemon=True).start()
+    watch_stop = threading.Event()
+    if not burst:
+        scheduler_watch.watch(worker, watch_stop)
     try:
         return bool(worker.work(with_scheduler=True, burst=burst, logging_level="WARNING"))
     finally:
+        watch_stop.set()
         if stop is not None:
             stop.set()
