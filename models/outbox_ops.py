@@ -24,6 +24,8 @@ INBOX_RECONNECTED = "inbox.reconnected"
 STATUS_UNMATCHED = "status.unmatched"
 TELEGRAM_CALLBACK = "telegram.callback"
 CSAT_REPLY = "csat.reply"
+SNOOZE_WAKE = "conversation.wake"  # a snooze's end: `jobs.snooze.wake` is scheduled for `until`
+USER_AVAILABILITY = "user.availability"  # an agent went Online / Ausente: colleagues' screens update
 
 
 def record(session: Session, tenant_id: int | None, topic: str, **payload: Any) -> OutboxEvent:

@@ -11,6 +11,7 @@ import {createComposer} from './composer.js';
 import {createActions} from './actions.js';
 import {createContactPanel} from './contact.js';
 import {initNotify, notifyInbound} from './notify.js';
+import {initAvailability} from './availability.js';
 
 const boot = JSON.parse($('#inbox-boot').textContent);
 loadStrings(JSON.parse($('#inbox-strings').textContent));
@@ -42,7 +43,9 @@ async function start() {
     list.upsert(detail);
   }});
   const chat = createChat({api, lookups, onReplyTo: (m) => composer.replyTo(m), onRetry: (m) => composer.retry(m)});
-  const actions = createActions({api, me, lookups, onChanged: changed, onToggleContact: () => contact.toggle()});
+  const actions = createActions({api, me, lookups, onChanged: changed, onToggleContact: () => contact.toggle(),
+    onMarkedUnread: (id) => { closeChat(); list.markUnread(id); }});
+  const availability = initAvailability({api, me, lookups});
   const socket = createSocket({onEvent, onReconnect: catchUp, onStatus: showConnection});
   const composer = createComposer({api, chat, socket, me, onTake: () => actions.take(),
     onSent: (m) => detail && list.upsert({...detail}, {message: m})});
@@ -131,6 +134,7 @@ async function start() {
 
   function onEvent(name, data) {
     if (name === 'typing') return chat.onTyping(data);
+    if (name === 'user.availability') return availability.onEvent(data);
     if (name === 'inbox.connection') {
       if (data.state !== 'open') toast(t('inbox_disconnected'), 'error');
       return;
