@@ -32,13 +32,13 @@ def seconds_until(until: str) -> float:
     return max(0.0, (datetime.fromisoformat(until) - utcnow()).total_seconds())
 
 
-def _wake_locked(session: Session, conversation_id: int) -> list[int]:
+def _wake_locked(session: Session, conversation_id: int, now: datetime | None = None) -> list[int]:
     """Wake one conversation if due; the ids of the outbox rows that tell the screens."""
     try:
         conv = lock(session, conversation_id)
     except LookupError:  # deleted meanwhile
         return []
-    if not snooze.wake_if_due(session, conv):
+    if not snooze.wake_if_due(session, conv, now):
         return []
     recorded = [obj for obj in session.new if isinstance(obj, OutboxEvent)]
     session.flush()
@@ -64,7 +64,7 @@ def wake_due(now: datetime | None = None) -> int:
     woken = 0
     for tenant_id, conversation_id in pending:
         with db.tenant_session(tenant_id) as session:
-            outbox_ids = _wake_locked(session, conversation_id)
+            outbox_ids = _wake_locked(session, conversation_id, now)
         relay_now(outbox_ids)
         woken += bool(outbox_ids)
     return woken
