@@ -319,7 +319,7 @@ def _event_kinds(kinds: Sequence[str]) -> None:
     op.drop_constraint(op.f("ck_conversation_events_event_kind"), "conversation_events", type_="check")
     listed = ", ".join(f"'{kind}'" for kind in kinds)
     op.create_check_constraint(
-        "ck_conversation_events_event_kind", "conversation_events", f"kind IN ({listed})"
+        op.f("ck_conversation_events_event_kind"), "conversation_events", f"kind IN ({listed})"
     )
 
 
