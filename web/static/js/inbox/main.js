@@ -145,6 +145,7 @@ async function start() {
       const inbound = message.direction === 'inbound';
       list.upsert(conv, {message, inbound});
       if (chat.onMessage(message) && inbound) markRead(conv.id);
+      if (chat.id === conv.id && (detail?.snoozed_until ?? null) !== conv.snoozed_until) refreshOpen(conv.id); // woke
       if (inbound && conv.assignee_id === me.id) {
         notifyInbound({title: contactName(conv.contact), body: preview(message), onClick: () => go(conv.id)});
       }
