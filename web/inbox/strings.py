@@ -139,8 +139,9 @@ _STRINGS: dict[str, LazyString] = {
     "no_earlier": _l("Nenhuma conversa anterior."),
     # snooze, unread, availability
     "tab_snoozed": _l("Adiadas"),
-    "snooze": _l("Adiar"),
-    "unsnooze": _l("Reativar"),
+    "snooze": _l("Adiar até…"),
+    "unsnooze": _l("Reativar agora"),
+    "snoozed": _l("Adiada"),
     "snoozed_until": _l("Adiada até {when}"),
     "snoozed_toast": _l("Conversa adiada até {when}."),
     "snooze_pick_time": _l("Escolha um atalho ou uma data e hora."),

@@ -39,8 +39,8 @@ export function createActions({api, me, lookups, onChanged, onToggleContact, onM
         h('h2', {id: 'chat-name'}, name),
         h('div', {class: 'chat-sub'},
           h('span', {class: `status-badge status-${detail.status}`}, t(`status_${detail.status}`)),
-          detail.snoozed_until ? h('span', {class: 'snoozed-badge', id: 'snoozed-badge'},
-            t('snoozed_until', {when: fullDate(detail.snoozed_until)})) : null,
+          detail.snoozed_until ? h('span', {class: 'snoozed-badge', id: 'snoozed-badge',
+            title: t('snoozed_until', {when: fullDate(detail.snoozed_until)})}, t('snoozed')) : null,
           h('span', {class: 'chat-sub-text'},
             [detail.contact?.phone ? phone(detail.contact.phone) : null, detail.inbox_name, where].filter(Boolean).join(' · ')))),
       h('div', {class: 'chat-actions', role: 'toolbar', aria: {label: t('actions')}},
@@ -50,7 +50,7 @@ export function createActions({api, me, lookups, onChanged, onToggleContact, onM
         button(t('labels'), 'btn-secondary', openLabels, 'action-labels'),
         can('close') && detail.status !== 'closed' ? button(t('close'), 'btn-danger', openClose, 'action-close') : null,
         can('reopen') && detail.status === 'closed' ? button(t('reopen'), 'btn-secondary', (e) => run(e.currentTarget, 'reopen'), 'action-reopen') : null,
-        ...snooze.buttons(detail, can, button),
+        ...snooze.buttons(detail, can),
         h('button', {type: 'button', class: 'btn btn-ghost btn-sm', id: 'toggle-contact', aria: {label: t('contact_panel')},
           title: t('contact_panel'), onclick: onToggleContact}, icon('user'))));
   }

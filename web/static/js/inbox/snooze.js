@@ -2,7 +2,7 @@
 // server computes "Amanhã 8h" in the company's timezone) or the chosen date and time without an offset,
 // which the server also reads in the company's timezone, so an agent travelling sees the same hours as
 // their colleagues. Marking unread closes the conversation: opening it would read it again at once.
-import {$, t, toast} from './dom.js';
+import {$, h, icon, t, toast} from './dom.js';
 import {fullDate} from './format.js';
 
 const SNOOZABLE = ['pending', 'open'];
@@ -44,15 +44,18 @@ export function createSnooze({run, onMarkedUnread, current}) {
     if (id != null && (await run(button, 'unread'))) onMarkedUnread(id);
   }
 
-  /** The header's buttons for this conversation (`button(label, class, onclick, id)` builds one). */
-  function buttons(detail, can, button) {
+  /** The header's buttons for this conversation (`can(action)`: what the server allows). */
+  function buttons(detail, can) {
     const out = [];
+    // Icons: the header is already full of words; the "Adiada" badge says the state.
+    const iconButton = (name, label, onclick, id, cls = 'btn-ghost') => h('button', {type: 'button',
+      class: `btn btn-sm ${cls}`, id, title: label, aria: {label}, onclick}, icon(name));
     if (can('close') && SNOOZABLE.includes(detail.status)) {
       out.push(detail.snoozed_until
-        ? button(t('unsnooze'), 'btn-secondary', (e) => run(e.currentTarget, 'unsnooze'), 'action-unsnooze')
-        : button(t('snooze'), 'btn-secondary', open, 'action-snooze'));
+        ? iconButton('clock', t('unsnooze'), (e) => run(e.currentTarget, 'unsnooze'), 'action-unsnooze', 'btn-snoozed')
+        : iconButton('clock', t('snooze'), open, 'action-snooze'));
     }
-    out.push(button(t('mark_unread'), 'btn-ghost', (e) => markUnread(e.currentTarget), 'action-unread'));
+    out.push(iconButton('mail', t('mark_unread'), (e) => markUnread(e.currentTarget), 'action-unread'));
     return out;
   }
 
