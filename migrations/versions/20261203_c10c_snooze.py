@@ -8,6 +8,10 @@ copied exactly, with four changes: `v_snoozed` is read by the lookups that alrea
 conversation's status, the `touched` update clears `snoozed_until` on a live inbound message, and the
 `woke` CTE records the event. Downgrade restores 0003's body.
 
+`v_snoozed` is read by the unlocking lookup, so a timer waking the conversation in the same instant can
+make both write an `unsnoozed` event (the column ends NULL either way); a harmless duplicate, accepted to
+keep the hot path at one statement.
+
 Revision ID: c10c
 Revises: 0004
 Create Date: 2026-12-03 17:30:00.000000
