@@ -47,7 +47,7 @@ MESSAGE_EVENTS = {
 }
 # Topics whose event shows a conversation (and, for MESSAGE_EVENTS, a message).
 CONVERSATION_EVENTS = {*MESSAGE_EVENTS, topics.CONVERSATION_CREATED, topics.CONVERSATION_UPDATED}
-SOCKET_TOPICS = {*CONVERSATION_EVENTS, topics.INBOX_CONNECTION, topics.USER_ACCESS}
+SOCKET_TOPICS = {*CONVERSATION_EVENTS, topics.INBOX_CONNECTION, topics.USER_ACCESS, topics.USER_AVAILABILITY}
 # Positions in a row of `with_views`: the outbox row, then the message, then the conversation.
 _MESSAGE = slice(4, 4 + MESSAGE_WIDTH)
 _CONVERSATION = slice(_MESSAGE.stop, _MESSAGE.stop + CONVERSATION_WIDTH)
@@ -157,6 +157,10 @@ class Emitter:
                 {"inbox_id": p["inbox_id"], "state": p["state"]},
                 [f"t{row.tenant_id}:all"],
             )
+            return
+        if row.topic == topics.USER_AVAILABILITY:  # every inbox user of the tenant: admins and agents
+            data = {"user_id": p["user_id"], "availability": p["availability"]}
+            self.emit("user.availability", data, [f"t{row.tenant_id}:all", f"t{row.tenant_id}:bot"])
             return
         conversation_id = int(p.get("conversation_id", 0))
         if conversation_id not in convs:  # serialised once per batch, however many rows show it

@@ -31,6 +31,7 @@ from jobs import queues
 from jobs.outbox_purge import OutboxPurge
 from jobs.realtime import SOCKET_TOPICS, Emitter, with_views
 from jobs.room_access import RoomAccess
+from jobs.snooze import seconds_until
 from models import outbox_ops as topics
 from models.db import Database
 from models.outbox import OutboxEvent
@@ -62,6 +63,14 @@ JOB_ROUTES: dict[str, list[Route]] = {
     ],
     topics.INBOX_RECONNECTED: [
         Route("jobs.sync.recover_gap", queues.SYNC, _tenant_and("inbox_id", "since", "until"))
+    ],
+    topics.SNOOZE_WAKE: [
+        Route(
+            "jobs.snooze.wake",
+            queues.DEFAULT,
+            _tenant_and("conversation_id", "until"),
+            delay=lambda row: seconds_until(row.payload["until"]),
+        )
     ],
     topics.STATUS_UNMATCHED: [
         Route(

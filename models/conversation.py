@@ -36,6 +36,12 @@ class Conversation(IdMixin, TimestampMixin, TenantScoped, Base):
         sa.Index("ix_conversations_tenant_id_created_at", "tenant_id", "created_at"),
         sa.Index("ix_conversations_tenant_id_closed_at", "tenant_id", "closed_at"),
         sa.Index("ix_conversations_contact_id_created_at", "contact_id", "created_at"),
+        # Due snoozes across tenants, for the safety-net sweep (`jobs.snooze`): few rows.
+        sa.Index(
+            "ix_conversations_snoozed_until",
+            "snoozed_until",
+            postgresql_where=sa.text("snoozed_until IS NOT NULL"),
+        ),
     )
 
     inbox_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("inboxes.id", ondelete="CASCADE"))
@@ -64,6 +70,8 @@ class Conversation(IdMixin, TimestampMixin, TenantScoped, Base):
     )
     close_reason: Mapped[str | None] = mapped_column(sa.String(500))
     resolved_by_ai: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # "Adiar até…": hidden from the active lists until then, in the same status and queue (`models.snooze`).
+    snoozed_until: Mapped[datetime | None]
 
     inbox: Mapped[Inbox] = relationship(lazy="joined", innerjoin=True)
     contact: Mapped[Contact] = relationship(lazy="joined", innerjoin=True)

@@ -9,7 +9,7 @@ skips a conversation that did not move.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -40,6 +40,7 @@ class ConversationFilters:
     assignee_id: int | Literal["none"] | None = None
     label_id: int | None = None
     q: str | None = None
+    snoozed: bool = False  # False: the active lists, without snoozed ones; True: only "Adiadas"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ class Position:
 
 def filter_clauses(filters: ConversationFilters, *, with_status: bool = True) -> list[ColumnElement[bool]]:
     """The WHERE clauses of the filters (without visibility), shared by the page and the counts."""
-    clauses: list[ColumnElement[bool]] = []
+    clauses: list[ColumnElement[bool]] = [
+        Conversation.snoozed_until.is_not(None) if filters.snoozed else Conversation.snoozed_until.is_(None)
+    ]
     if with_status and filters.status is not None:
         clauses.append(Conversation.status == filters.status)
     if filters.inbox_id is not None:
@@ -121,6 +124,16 @@ def status_counts(session: Session, user: User, filters: ConversationFilters) ->
     for status, count in session.execute(stmt):
         counts[str(status)] = int(count)
     return counts
+
+
+def snoozed_count(session: Session, user: User, filters: ConversationFilters) -> int:
+    """How many of what `user` sees are snoozed, under the same filters except status: the "Adiadas"
+    badge, whichever list is shown."""
+    other = replace(filters, snoozed=True)
+    stmt = sa.select(sa.func.count()).where(
+        conversation_visibility(user), *filter_clauses(other, with_status=False)
+    )
+    return int(session.scalar(stmt) or 0)
 
 
 def previews(session: Session, conversation_ids: list[int]) -> dict[int, dict[str, Any]]:

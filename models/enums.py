@@ -8,6 +8,7 @@ from integrations.channels.events import ContentType, DeliveryStatus
 
 __all__ = [
     "ActorKind",
+    "Availability",
     "ChannelType",
     "ContentType",
     "ConversationStatus",
@@ -89,6 +90,8 @@ class EventKind(StrEnum):
     LABEL_REMOVED = "label_removed"
     CSAT_SENT = "csat_sent"
     CSAT_ANSWERED = "csat_answered"
+    SNOOZED = "snoozed"  # "Adiar até…": hidden from the active lists until `data.until`
+    UNSNOOZED = "unsnoozed"  # back in its queue; `data.cause`: manual, time or message
 
 
 class CsatStatus(StrEnum):
@@ -105,3 +108,12 @@ class SyncStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+class Availability(StrEnum):
+    """An agent's own status in the inbox header. Only `online` agents receive work automatically; a
+    direct transfer to an `away` agent is refused (docs/inbox.md)."""
+
+    ONLINE = "online"
+    AWAY = "away"  # Ausente
+    OFFLINE = "offline"  # never chose, or logged out

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from models import outbox_ops as topics
 from models.base import utcnow
 from models.conversation import Conversation, ConversationLabel, ConversationRead
-from models.enums import ActorKind, ConversationStatus, EventKind, Role
+from models.enums import ActorKind, Availability, ConversationStatus, Direction, EventKind, Role
 from models.event import ConversationEvent
 from models.label import Label
 from models.message import Message
@@ -104,6 +104,14 @@ def _agent_in_tenant(session: Session, conv: Conversation, user_id: int) -> User
     return user
 
 
+def _present(user: User, actor: Actor) -> User:
+    """Handing work to someone who said they are away (Ausente) would leave the customer waiting on
+    nobody: refused, so the sender picks another agent or the team's queue. Taking it yourself is fine."""
+    if actor.user_id != user.id and user.availability == Availability.AWAY:
+        raise TransitionError("agent_away", f"{user.name} está ausente: escolha outro atendente ou a equipe.")
+    return user
+
+
 def _team_in_tenant(session: Session, team_id: int) -> Team:
     team = session.get(Team, team_id)  # tenant-scoped session: another tenant's team is None
     if team is None:
@@ -119,7 +127,7 @@ def assign(
         raise TransitionError("closed", "Conversa encerrada: reabra antes de atribuir.")
     if conv.assignee_id == agent_id and conv.status == ConversationStatus.OPEN:
         raise TransitionError("already_assigned", "A conversa já está com este atendente.")
-    _agent_in_tenant(session, conv, agent_id)
+    _present(_agent_in_tenant(session, conv, agent_id), actor)
     previous_status, previous_assignee = conv.status, conv.assignee_id
     conv.assignee_id = agent_id
     conv.status = ConversationStatus.OPEN
@@ -171,7 +179,7 @@ def transfer(
         conv.waiting_since = utcnow()
     else:
         assert agent_id is not None
-        user = _agent_in_tenant(session, conv, agent_id)
+        user = _present(_agent_in_tenant(session, conv, agent_id), actor)
         conv.assignee_id = user.id
         conv.status = ConversationStatus.OPEN
         conv.waiting_since = None
@@ -225,6 +233,7 @@ def close(session: Session, conv: Conversation, actor: Actor, reason: str | None
     conv.close_reason = (reason or "").strip() or None
     conv.waiting_since = None
     conv.unread_count = 0
+    conv.snoozed_until = None  # a closed conversation has no queue to come back to
     conv.resolved_by_ai = actor.kind == ActorKind.BOT and conv.first_human_reply_at is None
     _event(
         session,
@@ -321,6 +330,39 @@ def mark_read(session: Session, conv: Conversation, user_id: int) -> None:
     if conv.assignee_id == user_id and conv.unread_count:
         conv.unread_count = 0
         _changed(session, conv, "read")
+
+
+def mark_unread(session: Session, conv: Conversation, user_id: int) -> None:
+    """ "Marcar como não lida": the user's read mark goes back to just before the customer's newest
+    message, so the list shows it unread (bold, badge 1) for them until they open it again."""
+    last_inbound = session.scalar(
+        sa.select(sa.func.max(Message.id)).where(
+            Message.conversation_id == conv.id,
+            Message.direction == Direction.INBOUND,
+            Message.is_private.is_(False),
+        )
+    )
+    if last_inbound is None:
+        raise TransitionError("no_customer_message", "Não há mensagem do cliente para marcar como não lida.")
+    stmt = pg_insert(ConversationRead).values(
+        tenant_id=conv.tenant_id,
+        conversation_id=conv.id,
+        user_id=user_id,
+        last_read_message_id=last_inbound - 1,
+        read_at=utcnow(),
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["conversation_id", "user_id"],
+            set_={
+                "last_read_message_id": stmt.excluded.last_read_message_id,
+                "read_at": stmt.excluded.read_at,
+            },
+        )
+    )
+    if conv.assignee_id == user_id and not conv.unread_count:
+        conv.unread_count = 1
+        _changed(session, conv, "unread")
 
 
 def team_ids_of(session: Session, user_id: int) -> list[int]:

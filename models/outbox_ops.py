@@ -25,6 +25,8 @@ STATUS_UNMATCHED = "status.unmatched"
 TELEGRAM_CALLBACK = "telegram.callback"
 CSAT_REPLY = "csat.reply"
 USER_ACCESS = "user.access"  # a user's role, teams or activation changed: their sockets' rooms follow
+SNOOZE_WAKE = "conversation.wake"  # a snooze's end: `jobs.snooze.wake` is scheduled for `until`
+USER_AVAILABILITY = "user.availability"  # an agent went Online / Ausente: colleagues' screens update
 
 
 RECORDED = "niochat.outbox_recorded"  # session.info: the OutboxEvents `record` added in this session

@@ -77,6 +77,7 @@ class ConversationRow(NamedTuple):
     closed_at: datetime | None
     close_reason: str | None
     handoff_reason: str | None
+    snoozed_until: datetime | None
     tenant_id: int
 
 
@@ -204,4 +205,5 @@ def conversation_view(
         "closed_at": iso(conv.closed_at),
         "close_reason": conv.close_reason,
         "handoff_reason": conv.handoff_reason,
+        "snoozed_until": iso(conv.snoozed_until),
     }

@@ -25,7 +25,7 @@ def test_list_shows_items_with_preview_unread_and_counts(as_user, world: World) 
     assert first["last_message"]["text"] == "Oi, estou sem internet"
     assert first["last_message"]["direction"] == "inbound" and first["unread"] == 1
     assert first["contact"]["name"] == "Cliente waiting" and first["inbox_name"] == "WhatsApp Vendas"
-    assert body["counts"] == {"bot": 1, "pending": 2, "open": 3, "closed": 1}
+    assert body["counts"] == {"bot": 1, "pending": 2, "open": 3, "closed": 1, "snoozed": 0}
     assert body["next_cursor"] is None
 
 
@@ -34,7 +34,7 @@ def test_an_agent_sees_only_what_the_policy_allows(as_user, world: World) -> Non
     body = as_user("ana").get("/api/v1/conversations").get_json()
     expected = {"waiting", "bot", "ana_open", "ana_closed", "cloud_stale"}
     assert {item["id"] for item in body["items"]} == {world.convs[k] for k in expected}
-    assert body["counts"] == {"bot": 1, "pending": 1, "open": 2, "closed": 1}
+    assert body["counts"] == {"bot": 1, "pending": 1, "open": 2, "closed": 1, "snoozed": 0}
 
 
 def test_filters(as_user, world: World) -> None:  # type: ignore[no-untyped-def]

@@ -58,6 +58,7 @@ def test_agent_page_embeds_user_and_strings_without_inline_script(app, client, p
         "name": "Ana",
         "role": "agent",
         "team_ids": [people["team"]],
+        "availability": "offline",
     }
     assert blocks["inbox-boot"]["tenant"]["timezone"] == "America/Sao_Paulo"
     assert blocks["inbox-strings"]["tab_pending"] == "Em espera"

@@ -17,6 +17,7 @@ from web.api.auth import api_auth_required  # noqa: E402
 errors.register(api_bp)
 
 from web.api import (  # noqa: E402
+    availability,
     catalog,
     contacts,
     conversation_actions,
@@ -30,6 +31,7 @@ __all__ = [
     "api_auth_required",
     "api_bp",
     "auth",
+    "availability",
     "catalog",
     "contacts",
     "conversation_actions",

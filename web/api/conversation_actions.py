@@ -1,4 +1,4 @@
-"""Changing a conversation: take, assign, transfer, close, reopen, mark read, labels.
+"""Changing a conversation: take, assign, transfer, close, reopen, mark read/unread, labels, snooze.
 
 Each action locks the conversation row before checking permission and state (`conversation_for(...,
 lock=True)`), so two agents clicking "Assumir" together are served one after the other: the first gets
@@ -9,12 +9,13 @@ HTTP to them and answers with the conversation as `GET /conversations/{id}` show
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 
-from models import lifecycle
+from models import lifecycle, snooze
 from models.conversation import Conversation
 from models.lifecycle import Actor
 from models.permissions import Action
@@ -24,7 +25,7 @@ from web.api.access import api_user_required, conversation_for, writing
 from web.api.errors import invalid
 from web.api.params import body_int, body_str, json_object
 from web.api.shapes import conversation_detail
-from web.auth.context import current_user
+from web.auth.context import current_tenant, current_user
 
 MAX_REASON = 500  # ConversationEvent.reason
 
@@ -126,3 +127,53 @@ def set_labels(conversation_id: int) -> ResponseReturnValue:
         lifecycle.set_labels(session, conv, set(raw), actor)
 
     return _act(conversation_id, Action.NOTE, change)
+
+
+@api_bp.post("/conversations/<int:conversation_id>/unread")
+@api_user_required
+def mark_unread(conversation_id: int) -> ResponseReturnValue:
+    """ "Marcar como não lida": for the caller only, until they open it again (`/read`)."""
+
+    def change(session: ScopedSession, conv: Conversation, actor: Actor, _body: dict[str, Any]) -> None:
+        assert actor.user_id is not None
+        lifecycle.mark_unread(session, conv, actor.user_id)
+
+    return _act(conversation_id, None, change)
+
+
+def _snooze_until(body: dict[str, Any]) -> datetime:
+    """`preset` (one_hour, tomorrow, next_week) or `until` (ISO 8601; without offset, the tenant's time)."""
+    zone = tenant.timezone if (tenant := current_tenant()) is not None else "America/Sao_Paulo"
+    preset = body_str(body, "preset", max_length=20)
+    raw = body_str(body, "until", max_length=40)
+    if (preset is None) == (raw is None):
+        raise invalid("Informe preset ou until.", "preset", "until")
+    if preset is not None:
+        if preset not in snooze.PRESETS:
+            raise invalid("preset deve ser one_hour, tomorrow ou next_week.", "preset")
+        return snooze.preset_until(preset, zone)
+    assert raw is not None
+    try:
+        return snooze.local_until(datetime.fromisoformat(raw), zone)
+    except ValueError:
+        raise invalid("until deve ser uma data e hora ISO 8601.", "until") from None
+
+
+@api_bp.post("/conversations/<int:conversation_id>/snooze")
+@api_user_required
+def snooze_conversation(conversation_id: int) -> ResponseReturnValue:
+    """ "Adiar até…": whoever may close the conversation may set it aside (`Action.CLOSE`)."""
+
+    def change(session: ScopedSession, conv: Conversation, actor: Actor, body: dict[str, Any]) -> None:
+        snooze.snooze(session, conv, _snooze_until(body), actor)
+
+    return _act(conversation_id, Action.CLOSE, change)
+
+
+@api_bp.post("/conversations/<int:conversation_id>/unsnooze")
+@api_user_required
+def unsnooze_conversation(conversation_id: int) -> ResponseReturnValue:
+    def change(session: ScopedSession, conv: Conversation, actor: Actor, _body: dict[str, Any]) -> None:
+        snooze.unsnooze(session, conv, actor)
+
+    return _act(conversation_id, Action.CLOSE, change)

@@ -41,6 +41,9 @@ def _filters() -> listing.ConversationFilters:
     status = request.args.get("status") or None
     if status is not None and status not in set(ConversationStatus):
         raise invalid("status deve ser bot, pending, open ou closed.", "status")
+    snoozed = request.args.get("snoozed", "false")
+    if snoozed not in ("true", "false"):
+        raise invalid("snoozed deve ser true ou false.", "snoozed")
     q = (request.args.get("q") or "").strip()
     if len(q) > MAX_Q:
         raise invalid(f"A busca aceita no máximo {MAX_Q} caracteres.", "q")
@@ -51,6 +54,7 @@ def _filters() -> listing.ConversationFilters:
         assignee_id=_id_or_none("assignee_id", me=current_user().id),
         label_id=query_int("label_id"),
         q=q or None,
+        snoozed=snoozed == "true",
     )
 
 
@@ -85,7 +89,10 @@ def list_conversations() -> ResponseReturnValue:
             }
             for conv in rows
         ]
-        counts = listing.status_counts(session, user, filters)
+        counts = {
+            **listing.status_counts(session, user, filters),
+            "snoozed": listing.snoozed_count(session, user, filters),
+        }
     cursor = None
     if next_position is not None:
         cursor = encode_cursor({"t": iso(next_position.last_message_at), "i": next_position.id})

@@ -26,6 +26,9 @@ CONFLICT_CODES = frozenset(
         "not_bot",
         "other_open",
         "window_closed",
+        "not_snoozable",
+        "not_snoozed",
+        "agent_away",
     }
 )
 

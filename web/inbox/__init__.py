@@ -39,6 +39,7 @@ def index() -> ResponseReturnValue:
             "name": user.name,
             "role": user.role.value,
             "team_ids": sorted(current_team_ids()),
+            "availability": user.availability,
         },
         "tenant": {
             "id": user.tenant_id,

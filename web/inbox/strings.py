@@ -143,6 +143,23 @@ _STRINGS: dict[str, LazyString] = {
     "text_too_long": _l("Mensagem longa demais para este canal: o máximo é {max} caracteres."),
     "caption_too_long": _l("Legenda longa demais para este canal: o máximo é {max} caracteres."),
     "held_offline": _l("Pendente: será enviada quando a conexão voltar."),
+    # snooze, unread, availability
+    "tab_snoozed": _l("Adiadas"),
+    "snooze": _l("Adiar até…"),
+    "unsnooze": _l("Reativar agora"),
+    "snoozed": _l("Adiada"),
+    "snoozed_until": _l("Adiada até {when}"),
+    "snoozed_toast": _l("Conversa adiada até {when}."),
+    "snooze_pick_time": _l("Escolha um atalho ou uma data e hora."),
+    "mark_unread": _l("Marcar como não lida"),
+    "ev_snoozed": _l("Adiada por {actor}"),
+    "ev_unsnoozed": _l("Reativada por {actor}"),
+    "ev_unsnoozed_time": _l("O adiamento terminou: de volta à fila"),
+    "ev_unsnoozed_message": _l("O cliente escreveu: conversa reativada"),
+    "availability_online": _l("Online"),
+    "availability_away": _l("Ausente"),
+    "availability_offline": _l("Offline"),
+    "agent_is_away": _l("{name} (ausente)"),
 }
 
 

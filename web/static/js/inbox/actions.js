@@ -3,9 +3,10 @@
 // Encerrar (optional reason), Reabrir, and the labels editor. Dialogs are native <dialog>s: focus is
 // trapped and Esc closes them without any code here.
 import {$, h, icon, t, toast} from './dom.js';
-import {contactName, initials, phone} from './format.js';
+import {contactName, fullDate, initials, phone} from './format.js';
+import {createSnooze} from './snooze.js';
 
-export function createActions({api, me, lookups, onChanged, onToggleContact}) {
+export function createActions({api, me, lookups, onChanged, onToggleContact, onMarkedUnread}) {
   const header = $('#chat-header');
   let detail = null;
 
@@ -38,6 +39,8 @@ export function createActions({api, me, lookups, onChanged, onToggleContact}) {
         h('h2', {id: 'chat-name'}, name),
         h('div', {class: 'chat-sub'},
           h('span', {class: `status-badge status-${detail.status}`}, t(`status_${detail.status}`)),
+          detail.snoozed_until ? h('span', {class: 'snoozed-badge', id: 'snoozed-badge',
+            title: t('snoozed_until', {when: fullDate(detail.snoozed_until)})}, t('snoozed')) : null,
           h('span', {class: 'chat-sub-text'},
             [detail.contact?.phone ? phone(detail.contact.phone) : null, detail.inbox_name, where].filter(Boolean).join(' · ')))),
       h('div', {class: 'chat-actions', role: 'toolbar', aria: {label: t('actions')}},
@@ -47,6 +50,7 @@ export function createActions({api, me, lookups, onChanged, onToggleContact}) {
         button(t('labels'), 'btn-secondary', openLabels, 'action-labels'),
         can('close') && detail.status !== 'closed' ? button(t('close'), 'btn-danger', openClose, 'action-close') : null,
         can('reopen') && detail.status === 'closed' ? button(t('reopen'), 'btn-secondary', (e) => run(e.currentTarget, 'reopen'), 'action-reopen') : null,
+        ...snooze.buttons(detail, can),
         h('button', {type: 'button', class: 'btn btn-ghost btn-sm', id: 'toggle-contact', aria: {label: t('contact_panel')},
           title: t('contact_panel'), onclick: onToggleContact}, icon('user'))));
   }
@@ -60,7 +64,8 @@ export function createActions({api, me, lookups, onChanged, onToggleContact}) {
     const option = (value, label) => h('option', {value: String(value)}, label);
     $('#transfer-team').replaceChildren(option('', t('choose_team')), ...lookups.teams.map((x) => option(x.id, x.name)));
     $('#transfer-agent').replaceChildren(option('', t('choose_agent')),
-      ...lookups.agents.filter((a) => a.id !== detail.assignee_id).map((a) => option(a.id, a.name)));
+      ...lookups.agents.filter((a) => a.id !== detail.assignee_id)
+        .map((a) => option(a.id, a.availability === 'away' ? t('agent_is_away', {name: a.name}) : a.name)));
     transferForm.reset();
     if (mode === 'assign') transferForm.elements.kind.value = 'agent';
     $('#transfer-title').textContent = t(mode === 'assign' ? 'assign_title' : 'transfer_title');
@@ -132,5 +137,6 @@ export function createActions({api, me, lookups, onChanged, onToggleContact}) {
   for (const dialog of [transferDialog, closeDialog, labelsDialog]) {
     dialog.addEventListener('click', (e) => e.target.closest('[data-close]') && dialog.close());
   }
+  const snooze = createSnooze({run, onMarkedUnread, current: () => detail});
   return {render, take: () => detail && run(null, 'take')};
 }

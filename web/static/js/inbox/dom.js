@@ -66,6 +66,7 @@ const ICONS = {
   template: ['M4 5h16v14H4z', 'M8 9h8', 'M8 13h5'],
   search: ['circle:11,11,7', 'M16.5 16.5L21 21'],
   info: ['circle:12,12,9', 'M12 11v6', 'M12 7.5v.5'],
+  mail: ['M4 6h16v12H4z', 'M4 7l8 6 8-6'],
 };
 
 export function icon(name, label) {

@@ -9,6 +9,7 @@ export const TABS = [
   {status: 'pending', label: 'tab_pending'},
   {status: 'open', label: 'tab_open'},
   {status: 'closed', label: 'tab_closed'},
+  {status: 'snoozed', label: 'tab_snoozed'}, // not a status: snoozed ones of any status ("Adiar até…")
 ];
 const PAGE = 40;
 
@@ -38,7 +39,8 @@ export function createList({api, me, lookups, onOpen}) {
   }
   function matches(c) {
     const f = state.filters;
-    if (c.status !== state.tab || !canView(c)) return false;
+    const inTab = state.tab === 'snoozed' ? Boolean(c.snoozed_until) : c.status === state.tab && !c.snoozed_until;
+    if (!inTab || !canView(c)) return false;
     if (f.inbox_id && String(c.inbox_id) !== f.inbox_id) return false;
     if (f.team_id && (f.team_id === 'none' ? c.team_id != null : String(c.team_id) !== f.team_id)) return false;
     if (f.assignee_id) {
@@ -115,7 +117,8 @@ export function createList({api, me, lookups, onOpen}) {
   // --- loading -----------------------------------------------------------------------------------
   function query(extra) {
     const f = state.filters;
-    return {status: state.tab, inbox_id: f.inbox_id, team_id: f.team_id, assignee_id: f.assignee_id,
+    const tab = state.tab === 'snoozed' ? {snoozed: 'true'} : {status: state.tab};
+    return {...tab, inbox_id: f.inbox_id, team_id: f.team_id, assignee_id: f.assignee_id,
       label_id: f.label_id, q: f.q.trim(), limit: PAGE, ...extra};
   }
 
@@ -194,6 +197,15 @@ export function createList({api, me, lookups, onOpen}) {
     }
   }
 
+  /** "Marcar como não lida": bold with a badge again, until it is opened. */
+  function markUnread(id) {
+    const item = state.items.get(id);
+    if (item) {
+      item.unread = Math.max(1, item.unread ?? 0);
+      render();
+    }
+  }
+
   function select(id) {
     state.selected = id;
     markRead(id);
@@ -251,7 +263,7 @@ export function createList({api, me, lookups, onOpen}) {
 
   fillFilters();
   return {
-    load, upsert, select, markRead, refreshCounts,
+    load, upsert, select, markRead, markUnread, refreshCounts,
     get: (id) => state.items.get(id),
     remove(id) {
       state.items.delete(id);

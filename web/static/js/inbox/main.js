@@ -13,6 +13,7 @@ import {createContactPanel} from './contact.js';
 import {initNotify, notifyInbound} from './notify.js';
 import {createKeyboard} from './keyboard.js';
 import {createLayers} from './layers.js';
+import {initAvailability} from './availability.js';
 
 const boot = JSON.parse($('#inbox-boot').textContent);
 loadStrings(JSON.parse($('#inbox-strings').textContent));
@@ -44,7 +45,9 @@ async function start() {
     list.upsert(detail);
   }});
   const chat = createChat({api, lookups, onReplyTo: (m) => composer.replyTo(m), onRetry: (m) => composer.retry(m)});
-  const actions = createActions({api, me, lookups, onChanged: changed, onToggleContact: () => contact.toggle()});
+  const actions = createActions({api, me, lookups, onChanged: changed, onToggleContact: () => contact.toggle(),
+    onMarkedUnread: (id) => { closeChat(); list.markUnread(id); }});
+  const availability = initAvailability({api, me, lookups});
   const socket = createSocket({onEvent, onReconnect: catchUp, onStatus: showConnection});
   const composer = createComposer({api, chat, socket, me, limits: boot.channel_limits, onTake: () => actions.take(),
     onSent: (m) => detail && list.upsert({...detail}, {message: m})});
@@ -137,6 +140,7 @@ async function start() {
 
   function onEvent(name, data) {
     if (name === 'typing') return chat.onTyping(data);
+    if (name === 'user.availability') return availability.onEvent(data);
     if (name === 'inbox.connection') {
       if (data.state !== 'open') toast(t('inbox_disconnected'), 'error');
       return;
@@ -147,6 +151,7 @@ async function start() {
       const inbound = message.direction === 'inbound';
       list.upsert(conv, {message, inbound});
       if (chat.onMessage(message) && inbound) markRead(conv.id);
+      if (chat.id === conv.id && (detail?.snoozed_until ?? null) !== conv.snoozed_until) refreshOpen(conv.id); // woke
       if (inbound && conv.assignee_id === me.id) {
         notifyInbound({title: contactName(conv.contact), body: preview(message), onClick: () => go(conv.id)});
       }

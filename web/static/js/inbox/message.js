@@ -145,6 +145,10 @@ export function eventText(e) {
     case 'label_removed': return t('ev_label_removed', {label: e.label?.name || '', actor});
     case 'csat_sent': return t('ev_csat_sent');
     case 'csat_answered': return t('ev_csat_answered');
+    case 'snoozed': return t('ev_snoozed', {actor});
+    case 'unsnoozed':
+      if (e.actor_kind === 'contact') return t('ev_unsnoozed_message');
+      return e.actor_kind === 'system' ? t('ev_unsnoozed_time') : t('ev_unsnoozed', {actor});
     default: return null;
   }
 }
