@@ -46,7 +46,7 @@ MESSAGE_EVENTS = {
 }
 # Topics whose event shows a conversation (and, for MESSAGE_EVENTS, a message).
 CONVERSATION_EVENTS = {*MESSAGE_EVENTS, topics.CONVERSATION_CREATED, topics.CONVERSATION_UPDATED}
-SOCKET_TOPICS = {*CONVERSATION_EVENTS, topics.INBOX_CONNECTION}
+SOCKET_TOPICS = {*CONVERSATION_EVENTS, topics.INBOX_CONNECTION, topics.CONTACT_UPDATED}
 # Positions in a row of `with_views`: the outbox row, then the message, then the conversation.
 _MESSAGE = slice(4, 4 + MESSAGE_WIDTH)
 _CONVERSATION = slice(_MESSAGE.stop, _MESSAGE.stop + CONVERSATION_WIDTH)
@@ -105,6 +105,12 @@ def state_rooms(
     return rooms
 
 
+def tenant_rooms(tenant_id: int) -> set[str]:
+    """Rooms that together reach every inbox user of a tenant (managers are in `all`, every agent in
+    `bot`): for what all of them may see, like a contact's labels (contacts are tenant-wide)."""
+    return {f"t{tenant_id}:all", f"t{tenant_id}:bot"}
+
+
 def conversation_rooms(
     conv: Conversation | ConversationRow,
     extra_user_ids: Iterable[int | None] = (),
@@ -150,6 +156,13 @@ class Emitter:
                 "inbox.connection",
                 {"inbox_id": p["inbox_id"], "state": p["state"]},
                 [f"t{row.tenant_id}:all"],
+            )
+            return
+        if row.topic == topics.CONTACT_UPDATED:  # ids only: the screens showing the contact reload it
+            self.emit(
+                "contact.updated",
+                {"contact_id": p["contact_id"], "change": p.get("change")},
+                tenant_rooms(row.tenant_id),
             )
             return
         conversation_id = int(p.get("conversation_id", 0))

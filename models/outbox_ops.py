@@ -24,6 +24,7 @@ INBOX_RECONNECTED = "inbox.reconnected"
 STATUS_UNMATCHED = "status.unmatched"
 TELEGRAM_CALLBACK = "telegram.callback"
 CSAT_REPLY = "csat.reply"
+CONTACT_UPDATED = "contact.updated"  # {contact_id, change}: its labels changed (models.contact_labels)
 
 
 def record(session: Session, tenant_id: int | None, topic: str, **payload: Any) -> OutboxEvent:

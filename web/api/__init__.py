@@ -18,6 +18,7 @@ errors.register(api_bp)
 
 from web.api import (  # noqa: E402
     catalog,
+    contact_labels,
     contacts,
     conversation_actions,
     conversations,
@@ -30,6 +31,7 @@ __all__ = [
     "api_bp",
     "auth",
     "catalog",
+    "contact_labels",
     "contacts",
     "conversation_actions",
     "conversations",

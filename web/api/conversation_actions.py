@@ -1,4 +1,4 @@
-"""Changing a conversation: take, assign, transfer, close, reopen, mark read, labels.
+"""Changing a conversation: take, assign, transfer, close, reopen, mark read, labels, priority.
 
 Each action locks the conversation row before checking permission and state (`conversation_for(...,
 lock=True)`), so two agents clicking "Assumir" together are served one after the other: the first gets
@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from models import lifecycle
 from models.conversation import Conversation
+from models.enums import Priority
 from models.lifecycle import Actor
 from models.permissions import Action
 from models.scoping import ScopedSession
@@ -124,5 +125,19 @@ def set_labels(conversation_id: int) -> ResponseReturnValue:
         if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
             raise invalid("label_ids deve ser uma lista de números de etiquetas.", "label_ids")
         lifecycle.set_labels(session, conv, set(raw), actor)
+
+    return _act(conversation_id, Action.NOTE, change)
+
+
+@api_bp.put("/conversations/<int:conversation_id>/priority")
+@api_user_required
+def set_priority(conversation_id: int) -> ResponseReturnValue:
+    """Priority is triage, an internal annotation like labels: whoever may add a note may set it."""
+
+    def change(session: ScopedSession, conv: Conversation, actor: Actor, body: dict[str, Any]) -> None:
+        raw = body.get("priority")
+        if raw not in set(Priority):
+            raise invalid("priority deve ser low, normal, high ou urgent.", "priority")
+        lifecycle.set_priority(session, conv, Priority(raw), actor)
 
     return _act(conversation_id, Action.NOTE, change)

@@ -137,6 +137,23 @@ _STRINGS: dict[str, LazyString] = {
     "no_labels_here": _l("Sem etiquetas."),
     "earlier_conversations": _l("Conversas anteriores"),
     "no_earlier": _l("Nenhuma conversa anterior."),
+    # waiting queue: sorts, wait against the SLA, priority
+    "sort_label": _l("Ordenar"),
+    "sort_waiting": _l("Maior espera"),
+    "sort_recent": _l("Mais recentes"),
+    "sort_priority": _l("Prioridade"),
+    "waiting_for": _l("esperando há {time}"),
+    "duration_under_minute": _l("menos de 1 min"),
+    "duration_minutes": _l("{n} min"),
+    "duration_hours": _l("{h} h {m} min"),
+    "duration_days": _l("{n} d"),
+    "sla_near": _l("SLA em {time}"),
+    "sla_breached": _l("SLA estourado"),
+    "priority": _l("Prioridade"),
+    "priority_low": _l("Baixa"),
+    "priority_normal": _l("Normal"),
+    "priority_high": _l("Alta"),
+    "priority_urgent": _l("Urgente"),
 }
 
 

@@ -35,7 +35,7 @@ async function start() {
   const lookups = await loadLookups();
   let detail = null;
 
-  const list = createList({api, me, lookups, onOpen: (id) => go(id)});
+  const list = createList({api, me, lookups, sla: boot.tenant.sla_first_response_minutes, onOpen: (id) => go(id)});
   const contact = createContactPanel({api, onOpenConversation: (id) => go(id), onSaved: (saved) => {
     if (detail?.contact?.id !== saved.id) return;
     show({...detail, contact: saved});
