@@ -154,6 +154,9 @@ _STRINGS: dict[str, LazyString] = {
     "priority_normal": _l("Normal"),
     "priority_high": _l("Alta"),
     "priority_urgent": _l("Urgente"),
+    "contact_labels": _l("Etiquetas do contato"),
+    "conversation_labels": _l("Etiquetas desta conversa"),
+    "newer_conversations": _l("Conversas mais recentes"),
 }
 
 

@@ -71,7 +71,7 @@ export function createSocket({onEvent, onReconnect, onStatus}) {
     if (err && err.message === 'unauthorized') reloadOnce(); // the session ended or expired
   });
   for (const name of ['message.created', 'message.updated', 'message.status', 'conversation.created',
-    'conversation.updated', 'inbox.connection', 'typing']) {
+    'conversation.updated', 'inbox.connection', 'typing', 'contact.updated']) {
     socket.on(name, (data) => onEvent(name, data));
   }
 
