@@ -158,6 +158,8 @@ def test_setting_priority_records_an_event_and_broadcasts(as_user, db, world: Wo
             if row.payload.get("conversation_id") == conv_id
         ]
     assert changes.count("priority") == 1
+    history = ana.get(f"/api/v1/conversations/{conv_id}/events").get_json()["items"]
+    assert [(e["kind"], e["priority"]) for e in history if e["priority"]] == [("priority_changed", "urgent")]
     listed = ana.get("/api/v1/conversations?status=pending").get_json()["items"]
     assert next(item for item in listed if item["id"] == conv_id)["priority"] == "urgent"
 

@@ -147,6 +147,7 @@ def test_waiting_queue_order_wait_sla_priority_and_counts(live: Live, office: Of
     sofia.select_option("#action-priority", "urgent")
     _item(sofia, "Carla Recente").locator(".priority-badge", has_text="Urgente").wait_for()
     _item(andre, "Carla Recente").locator(".priority-badge", has_text="Urgente").wait_for()
+    sofia.wait_for_selector(".sys-event >> text=Prioridade alterada para Urgente por Sofia Supervisora")
     andre.select_option("#conv-sort", "priority")
     _wait_for_order(andre, ["Carla Recente", "Alice Demorada", "Bruno Meio", "Maria Oliveira"])
 

@@ -150,6 +150,7 @@ def _event_dict(
         "from_team": ref(event.from_team_id, teams),
         "to_team": ref(event.to_team_id, teams),
         "label": ref(label_id if isinstance(label_id, int) else None, labels),
+        "priority": event.data.get("to") if event.kind == EventKind.PRIORITY_CHANGED else None,
         "reason": event.reason,
         "created_at": iso(event.created_at),
     }

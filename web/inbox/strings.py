@@ -157,6 +157,7 @@ _STRINGS: dict[str, LazyString] = {
     "contact_labels": _l("Etiquetas do contato"),
     "conversation_labels": _l("Etiquetas desta conversa"),
     "newer_conversations": _l("Conversas mais recentes"),
+    "ev_priority_changed": _l("Prioridade alterada para {priority} por {actor}"),
 }
 
 
