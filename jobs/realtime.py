@@ -47,7 +47,13 @@ MESSAGE_EVENTS = {
 }
 # Topics whose event shows a conversation (and, for MESSAGE_EVENTS, a message).
 CONVERSATION_EVENTS = {*MESSAGE_EVENTS, topics.CONVERSATION_CREATED, topics.CONVERSATION_UPDATED}
-SOCKET_TOPICS = {*CONVERSATION_EVENTS, topics.INBOX_CONNECTION, topics.USER_ACCESS, topics.USER_AVAILABILITY}
+SOCKET_TOPICS = {
+    *CONVERSATION_EVENTS,
+    topics.INBOX_CONNECTION,
+    topics.USER_ACCESS,
+    topics.USER_AVAILABILITY,
+    topics.CONTACT_UPDATED,
+}
 # Positions in a row of `with_views`: the outbox row, then the message, then the conversation.
 _MESSAGE = slice(4, 4 + MESSAGE_WIDTH)
 _CONVERSATION = slice(_MESSAGE.stop, _MESSAGE.stop + CONVERSATION_WIDTH)
@@ -106,6 +112,12 @@ def state_rooms(
     return rooms
 
 
+def tenant_rooms(tenant_id: int) -> set[str]:
+    """Rooms that together reach every inbox user of a tenant (managers are in `all`, every agent in
+    `bot`): for what all of them may see, like a contact's labels (contacts are tenant-wide)."""
+    return {f"t{tenant_id}:all", f"t{tenant_id}:bot"}
+
+
 def conversation_rooms(
     conv: Conversation | ConversationRow,
     extra_user_ids: Iterable[int | None] = (),
@@ -161,6 +173,13 @@ class Emitter:
         if row.topic == topics.USER_AVAILABILITY:  # every inbox user of the tenant: admins and agents
             data = {"user_id": p["user_id"], "availability": p["availability"]}
             self.emit("user.availability", data, [f"t{row.tenant_id}:all", f"t{row.tenant_id}:bot"])
+            return
+        if row.topic == topics.CONTACT_UPDATED:  # ids only: the screens showing the contact reload it
+            self.emit(
+                "contact.updated",
+                {"contact_id": p["contact_id"], "change": p.get("change")},
+                tenant_rooms(row.tenant_id),
+            )
             return
         conversation_id = int(p.get("conversation_id", 0))
         if conversation_id not in convs:  # serialised once per batch, however many rows show it

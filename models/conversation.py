@@ -13,6 +13,8 @@ from models.enums import ConversationStatus, Priority
 from models.inbox import Inbox
 from models.label import Label
 
+PRIORITY_RANK_SQL = "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
+
 
 class Conversation(IdMixin, TimestampMixin, TenantScoped, Base):
     tenant_index = False  # its composite indexes start with tenant_id
@@ -30,6 +32,18 @@ class Conversation(IdMixin, TimestampMixin, TenantScoped, Base):
         # Inbox tabs: list by status, newest activity first.
         sa.Index(
             "ix_conversations_tenant_id_status_last_message_at", "tenant_id", "status", "last_message_at"
+        ),
+        # "Em espera" longest wait first, and the "Prioridade" sort (`models.conversation_list.Sort`).
+        sa.Index(
+            "ix_conversations_tenant_id_status_waiting_since_id", "tenant_id", "status", "waiting_since", "id"
+        ),
+        sa.Index(
+            "ix_conversations_tenant_id_status_priority_rank",
+            "tenant_id",
+            "status",
+            "priority_rank",
+            "waiting_since",
+            "id",
         ),
         sa.Index("ix_conversations_tenant_id_assignee_id_status", "tenant_id", "assignee_id", "status"),
         sa.Index("ix_conversations_tenant_id_team_id_status", "tenant_id", "team_id", "status"),
@@ -54,6 +68,11 @@ class Conversation(IdMixin, TimestampMixin, TenantScoped, Base):
     )
     team_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("teams.id", ondelete="SET NULL"))
     priority: Mapped[Priority] = mapped_column(str_enum(Priority, "priority"), default=Priority.NORMAL)
+    # 0 = urgent … 3 = low: the priority as a number that sorts, kept by PostgreSQL so no writer (the
+    # ingest function included) can forget it, and ascending like the other keys of its index.
+    priority_rank: Mapped[int] = mapped_column(
+        sa.SmallInteger, sa.Computed(PRIORITY_RANK_SQL, persisted=True)
+    )
     subject: Mapped[str | None] = mapped_column(sa.String(200))
 
     waiting_since: Mapped[datetime | None]  # since when the customer waits for a human answer

@@ -2,20 +2,20 @@
 
 Filtering, ordering, counting and paging all happen in PostgreSQL under
 `models.permissions.conversation_visibility`, so an agent's tab counts and pages can never include a
-conversation they could not open. Paging is by keyset on (last_message_at DESC NULLS LAST, id DESC),
-not OFFSET: new messages reorder the list while an agent scrolls, and a keyset neither repeats nor
-skips a conversation that did not move.
+conversation they could not open. Paging is by keyset on the sort's keys (`Sort`: newest activity, longest
+wait, priority), not OFFSET: new messages reorder the list while an agent scrolls, and a keyset neither
+repeats nor skips a conversation that did not move.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import distinct_on
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.contact import Contact
@@ -43,12 +43,45 @@ class ConversationFilters:
     snoozed: bool = False  # False: the active lists, without snoozed ones; True: only "Adiadas"
 
 
+class Sort(StrEnum):
+    """The orders an agent can choose. "Em espera" defaults to WAITING: the customer waiting longest is
+    served first, whoever wrote last."""
+
+    RECENT = "recent"  # newest activity first
+    WAITING = "waiting"  # longest wait first (waiting_since), those not waiting last
+    PRIORITY = "priority"  # urgent first, then the longest wait, then the oldest
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of an order. NULLs always sort last, whatever the direction."""
+
+    column: InstrumentedAttribute[Any]
+    descending: bool = False
+    nullable: bool = False
+
+
+SORT_KEYS: dict[Sort, tuple[SortKey, ...]] = {
+    Sort.RECENT: (SortKey(Conversation.last_message_at, True, True), SortKey(Conversation.id, True)),
+    Sort.WAITING: (SortKey(Conversation.waiting_since, nullable=True), SortKey(Conversation.id)),
+    Sort.PRIORITY: (
+        SortKey(Conversation.priority_rank),
+        SortKey(Conversation.waiting_since, nullable=True),
+        SortKey(Conversation.id),
+    ),
+}
+
+
+def default_sort(status: ConversationStatus | None) -> Sort:
+    return Sort.WAITING if status == ConversationStatus.PENDING else Sort.RECENT
+
+
 @dataclass(frozen=True)
 class Position:
-    """Where a page ended: the next page starts strictly after this conversation."""
+    """Where a page ended: the next page starts strictly after the row with these sort-key values."""
 
-    last_message_at: datetime | None
-    id: int
+    sort: Sort
+    values: tuple[Any, ...]
 
 
 def filter_clauses(filters: ConversationFilters, *, with_status: bool = True) -> list[ColumnElement[bool]]:
@@ -86,31 +119,60 @@ def filter_clauses(filters: ConversationFilters, *, with_status: bool = True) ->
     return clauses
 
 
+def _order(sort: Sort) -> list[ColumnElement[Any]]:
+    return [
+        (key.column.desc() if key.descending else key.column.asc()).nulls_last() for key in SORT_KEYS[sort]
+    ]
+
+
 def _after(position: Position) -> ColumnElement[bool]:
-    """Rows after `position` in (last_message_at DESC NULLS LAST, id DESC) order."""
-    at = Conversation.last_message_at
-    if position.last_message_at is None:
-        return sa.and_(at.is_(None), Conversation.id < position.id)
-    return sa.or_(
-        at < position.last_message_at,
-        sa.and_(at == position.last_message_at, Conversation.id < position.id),
-        at.is_(None),
-    )
+    """Rows strictly after `position` in its sort: for some key, every earlier key is equal and this one
+    comes later. With NULLs last, nothing comes after a NULL, and a NULL comes after every value."""
+    ways: list[ColumnElement[bool]] = []
+    equal: list[ColumnElement[bool]] = []
+    for key, value in zip(SORT_KEYS[position.sort], position.values, strict=True):
+        column = key.column
+        if value is None:
+            equal.append(column.is_(None))
+            continue
+        later = column < value if key.descending else column > value
+        if key.nullable:
+            later = sa.or_(later, column.is_(None))
+        ways.append(sa.and_(*equal, later))
+        equal.append(column == value)
+    return sa.or_(*ways) if ways else sa.false()
+
+
+def position_of(conv: Conversation, sort: Sort) -> Position:
+    return Position(sort, tuple(getattr(conv, key.column.key) for key in SORT_KEYS[sort]))
+
+
+def page_query(
+    user: User, filters: ConversationFilters, after: Position | None, limit: int, sort: Sort
+) -> sa.Select[Any]:
+    """The statement of one page (tests EXPLAIN it: each sort reads its index, not the table)."""
+    stmt = sa.select(Conversation).where(conversation_visibility(user), *filter_clauses(filters))
+    if after is not None:
+        if after.sort != sort:
+            raise ValueError("the cursor belongs to another sort")
+        stmt = stmt.where(_after(after))
+    return stmt.order_by(*_order(sort)).limit(limit)
 
 
 def page(
-    session: Session, user: User, filters: ConversationFilters, after: Position | None, limit: int
+    session: Session,
+    user: User,
+    filters: ConversationFilters,
+    after: Position | None,
+    limit: int,
+    sort: Sort = Sort.RECENT,
 ) -> tuple[list[Conversation], Position | None]:
     """One page of the list and the position to continue from (None on the last page)."""
-    stmt = sa.select(Conversation).where(conversation_visibility(user), *filter_clauses(filters))
-    if after is not None:
-        stmt = stmt.where(_after(after))
-    stmt = stmt.order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc())
-    rows = list(session.scalars(stmt.limit(limit + 1)).unique())
+    rows = list(session.scalars(page_query(user, filters, after, limit + 1, sort)).unique())
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    return rows, Position(rows[-1].last_message_at, rows[-1].id)
+    return rows, position_of(rows[-1], sort)
 
 
 def status_counts(session: Session, user: User, filters: ConversationFilters) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Conversation transitions: take, assign, transfer, hand off, close, reopen, labels, read.
+"""Conversation transitions: take, assign, transfer, hand off, close, reopen, labels, priority, read.
 
 Each transition checks the state it starts from, changes the row, writes a `ConversationEvent` (who,
 when, why) and records an outbox row so every screen showing the conversation updates. Permission checks
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from models import outbox_ops as topics
 from models.base import utcnow
 from models.conversation import Conversation, ConversationLabel, ConversationRead
-from models.enums import ActorKind, Availability, ConversationStatus, Direction, EventKind, Role
+from models.enums import ActorKind, Availability, ConversationStatus, Direction, EventKind, Priority, Role
 from models.event import ConversationEvent
 from models.label import Label
 from models.message import Message
@@ -306,6 +306,19 @@ def set_labels(session: Session, conv: Conversation, label_ids: set[int], actor:
     if valid != current:
         session.expire(conv, ["labels"])
         _changed(session, conv, "labels")
+
+
+def set_priority(session: Session, conv: Conversation, priority: Priority, actor: Actor) -> None:
+    """Triage: the queue can be sorted by it, so every screen listing the conversation re-sorts live.
+    Setting the priority it already has changes nothing and records nothing."""
+    if conv.priority == priority:
+        return
+    previous = conv.priority
+    conv.priority = priority
+    _event(
+        session, conv, EventKind.PRIORITY_CHANGED, actor, data={"from": str(previous), "to": str(priority)}
+    )
+    _changed(session, conv, "priority")
 
 
 def mark_read(session: Session, conv: Conversation, user_id: int) -> None:

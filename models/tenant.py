@@ -34,6 +34,8 @@ class Tenant(IdMixin, TimestampMixin, Base):
     business_hours: Mapped[dict[str, Any]] = mapped_column(
         default=lambda: dict(DEFAULT_BUSINESS_HOURS), server_default=sa.text("'{}'::jsonb")
     )
+    # The first-response target of the waiting queue: "esperando há…" turns amber at half of it, red past it.
+    sla_first_response_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
     require_2fa: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     suspended_at: Mapped[datetime | None]
     custom_domain: Mapped[str | None] = mapped_column(sa.String(253), unique=True)

@@ -19,6 +19,7 @@ errors.register(api_bp)
 from web.api import (  # noqa: E402
     availability,
     catalog,
+    contact_labels,
     contacts,
     conversation_actions,
     conversations,
@@ -33,6 +34,7 @@ __all__ = [
     "auth",
     "availability",
     "catalog",
+    "contact_labels",
     "contacts",
     "conversation_actions",
     "conversations",

@@ -3,6 +3,9 @@
 Contacts are tenant-wide: every inbox user may look a customer up and fix their name, CPF/CNPJ or e-mail
 (identity numbers are validated by check digits, so the SGP lookups the AI does with them work). The
 earlier conversations are listed for everyone, with `can_view` telling which ones this user may open.
+Seen from one conversation (`?conversation_id=`), the others are split into the earlier ones and the
+newer ones, so the panel never calls a later conversation "anterior". The contact's own labels (not a
+conversation's) are edited in `contact_labels`.
 """
 
 from __future__ import annotations
@@ -13,19 +16,20 @@ from typing import Any
 import sqlalchemy as sa
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy.sql.elements import ColumnElement
 
+from models import contact_labels
 from models.contact import Contact
 from models.conversation import Conversation
 from models.documents import InvalidDocument, normalize_cpf_cnpj
-from models.label import ContactLabel, Label
 from models.permissions import can_view
 from models.scoping import ScopedSession
 from models.search import contact_matches
-from models.serialize import contact_dict, iso
+from models.serialize import contact_dict, iso, label_dict
 from web.api import api_bp
 from web.api.access import api_user_required, writing
 from web.api.errors import ApiError, invalid, not_found
-from web.api.params import body_str, decode_cursor, encode_cursor, json_object, query_limit
+from web.api.params import body_str, decode_cursor, encode_cursor, json_object, query_int, query_limit
 from web.api.shapes import ref, team_names, user_names
 from web.auth.context import current_team_ids, current_user, tenant_session
 
@@ -57,60 +61,86 @@ def list_contacts() -> ResponseReturnValue:
     return jsonify(items=items, next_cursor=next_cursor)
 
 
-def _contact(session: ScopedSession, contact_id: int) -> Contact:
+def contact_or_404(session: ScopedSession, contact_id: int) -> Contact:
     contact = session.get(Contact, contact_id)
     if contact is None or contact.tenant_id != current_user().tenant_id:
         raise not_found("Contato não encontrado.")
     return contact
 
 
-def _detail(session: ScopedSession, contact: Contact) -> dict[str, Any]:
-    user, team_ids = current_user(), current_team_ids()
-    labels = session.scalars(
-        sa.select(Label)
-        .join(ContactLabel, ContactLabel.label_id == Label.id)
-        .where(ContactLabel.contact_id == contact.id)
-        .order_by(Label.name)
-    )
-    convs = list(
+def _summary(conv: Conversation, people: dict[int, str], teams: dict[int, str]) -> dict[str, Any]:
+    return {
+        "id": conv.id,
+        "status": str(conv.status),
+        "inbox_id": conv.inbox_id,
+        "inbox_name": conv.inbox.name,
+        "channel": str(conv.inbox.channel_type),
+        "assignee": ref(conv.assignee_id, people),
+        "team": ref(conv.team_id, teams),
+        "created_at": iso(conv.created_at),
+        "last_message_at": iso(conv.last_message_at),
+        "closed_at": iso(conv.closed_at),
+        "close_reason": conv.close_reason,
+        "can_view": can_view(current_user(), conv, current_team_ids()),
+    }
+
+
+def _seen_from(session: ScopedSession, contact: Contact) -> Conversation | None:
+    """`?conversation_id=`: the conversation the panel is shown beside, which must be this contact's."""
+    conversation_id = query_int("conversation_id")
+    if conversation_id is None:
+        return None
+    conv = session.get(Conversation, conversation_id)
+    if conv is None or conv.contact_id != contact.id:
+        raise invalid("conversation_id deve ser uma conversa deste contato.", "conversation_id")
+    return conv
+
+
+def _conversations(
+    session: ScopedSession, contact: Contact, where: list[ColumnElement[bool]], *, oldest_first: bool = False
+) -> list[Conversation]:
+    order = (Conversation.created_at, Conversation.id)
+    return list(
         session.scalars(
             sa.select(Conversation)
-            .where(Conversation.contact_id == contact.id)
-            .order_by(Conversation.created_at.desc(), Conversation.id.desc())
+            .where(Conversation.contact_id == contact.id, *where)
+            .order_by(*(order if oldest_first else (column.desc() for column in order)))
             .limit(MAX_EARLIER)
         )
     )
-    people = user_names(session, [c.assignee_id for c in convs])
-    teams = team_names(session, [c.team_id for c in convs])
-    return {
+
+
+def _detail(
+    session: ScopedSession, contact: Contact, seen_from: Conversation | None = None
+) -> dict[str, Any]:
+    newer: list[Conversation] | None = None
+    if seen_from is None:
+        convs = _conversations(session, contact, [])
+    else:
+        key = sa.tuple_(Conversation.created_at, Conversation.id)
+        mark = sa.tuple_(sa.literal(seen_from.created_at), sa.literal(seen_from.id))
+        convs = _conversations(session, contact, [key < mark])
+        newer = _conversations(session, contact, [key > mark], oldest_first=True)
+    shown = convs + (newer or [])
+    people = user_names(session, [c.assignee_id for c in shown])
+    teams = team_names(session, [c.team_id for c in shown])
+    detail = {
         **contact_dict(contact),
         "created_at": iso(contact.created_at),
-        "labels": [{"id": label.id, "name": label.name, "color": label.color} for label in labels],
-        "conversations": [
-            {
-                "id": c.id,
-                "status": str(c.status),
-                "inbox_id": c.inbox_id,
-                "inbox_name": c.inbox.name,
-                "channel": str(c.inbox.channel_type),
-                "assignee": ref(c.assignee_id, people),
-                "team": ref(c.team_id, teams),
-                "created_at": iso(c.created_at),
-                "last_message_at": iso(c.last_message_at),
-                "closed_at": iso(c.closed_at),
-                "close_reason": c.close_reason,
-                "can_view": can_view(user, c, team_ids),
-            }
-            for c in convs
-        ],
+        "labels": [label_dict(label) for label in contact_labels.labels_of(session, contact.id)],
+        "conversations": [_summary(c, people, teams) for c in convs],
     }
+    if newer is not None:
+        detail["newer_conversations"] = [_summary(c, people, teams) for c in newer]
+    return detail
 
 
 @api_bp.get("/contacts/<int:contact_id>")
 @api_user_required
 def get_contact(contact_id: int) -> ResponseReturnValue:
     with tenant_session() as session:
-        return jsonify(_detail(session, _contact(session, contact_id)))
+        contact = contact_or_404(session, contact_id)
+        return jsonify(_detail(session, contact, _seen_from(session, contact)))
 
 
 def _attributes(current: dict[str, Any], patch: Any) -> dict[str, Any]:
@@ -161,7 +191,7 @@ def update_contact(contact_id: int) -> ResponseReturnValue:
     """Only the fields sent change; `null` (or "") clears name, e-mail or CPF/CNPJ."""
     body = json_object(required=True)
     with writing() as session:
-        contact = _contact(session, contact_id)
+        contact = contact_or_404(session, contact_id)
         _apply(contact, body)
         session.flush()
         return jsonify(_detail(session, contact))

@@ -1,4 +1,4 @@
-"""Changing a conversation: take, assign, transfer, close, reopen, mark read/unread, labels, snooze.
+"""Changing a conversation: take, assign, transfer, close, reopen, mark read/unread, labels, priority, snooze.
 
 Each action locks the conversation row before checking permission and state (`conversation_for(...,
 lock=True)`), so two agents clicking "Assumir" together are served one after the other: the first gets
@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 
 from models import lifecycle, snooze
 from models.conversation import Conversation
+from models.enums import Priority
 from models.lifecycle import Actor
 from models.permissions import Action
 from models.scoping import ScopedSession
@@ -177,3 +178,17 @@ def unsnooze_conversation(conversation_id: int) -> ResponseReturnValue:
         snooze.unsnooze(session, conv, actor)
 
     return _act(conversation_id, Action.CLOSE, change)
+
+
+@api_bp.put("/conversations/<int:conversation_id>/priority")
+@api_user_required
+def set_priority(conversation_id: int) -> ResponseReturnValue:
+    """Priority is triage, an internal annotation like labels: whoever may add a note may set it."""
+
+    def change(session: ScopedSession, conv: Conversation, actor: Actor, body: dict[str, Any]) -> None:
+        raw = body.get("priority")
+        if raw not in set(Priority):
+            raise invalid("priority deve ser low, normal, high ou urgent.", "priority")
+        lifecycle.set_priority(session, conv, Priority(raw), actor)
+
+    return _act(conversation_id, Action.NOTE, change)

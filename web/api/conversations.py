@@ -58,16 +58,48 @@ def _filters() -> listing.ConversationFilters:
     )
 
 
-def _position() -> listing.Position | None:
+def _sort(filters: listing.ConversationFilters) -> listing.Sort:
+    raw = request.args.get("sort") or None
+    if raw is None:
+        return listing.default_sort(filters.status)
+    if raw not in set(listing.Sort):
+        raise invalid("sort deve ser recent, waiting ou priority.", "sort")
+    return listing.Sort(raw)
+
+
+def _bad_cursor() -> ApiError:
+    return ApiError(422, "invalid_cursor", "Cursor de paginação inválido.", fields=["cursor"])
+
+
+def _position(sort: listing.Sort) -> listing.Position | None:
+    """The cursor names its sort: one from another order (the agent switched sorts) is refused, not
+    misread."""
     data = decode_cursor()
     if data is None:
         return None
+    keys = listing.SORT_KEYS[sort]
+    raw = data.get("k")
+    if data.get("s") != sort.value or not isinstance(raw, list) or len(raw) != len(keys):
+        raise _bad_cursor()
+    values: list[Any] = []
     try:
-        at = data.get("t")
-        position = listing.Position(datetime.fromisoformat(at) if at else None, int(data["i"]))
-    except (KeyError, TypeError, ValueError):
-        raise ApiError(422, "invalid_cursor", "Cursor de paginação inválido.", fields=["cursor"]) from None
-    return position
+        for key, value in zip(keys, raw, strict=True):
+            if value is None and key.nullable:
+                values.append(None)
+            elif isinstance(key.column.type, sa.DateTime):
+                values.append(datetime.fromisoformat(value))
+            elif isinstance(value, int) and not isinstance(value, bool):
+                values.append(value)
+            else:
+                raise ValueError(value)
+    except (TypeError, ValueError):
+        raise _bad_cursor() from None
+    return listing.Position(sort, tuple(values))
+
+
+def _cursor(position: listing.Position) -> str:
+    values = [iso(v) if isinstance(v, datetime) else v for v in position.values]
+    return encode_cursor({"s": position.sort.value, "k": values})
 
 
 @api_bp.get("/conversations")
@@ -75,9 +107,11 @@ def _position() -> listing.Position | None:
 def list_conversations() -> ResponseReturnValue:
     """The inbox list. Tab counts ignore `status` so every tab shows its badge whichever is selected."""
     user = current_user()
-    filters, after, limit = _filters(), _position(), query_limit()
+    filters = _filters()
+    sort = _sort(filters)
+    after, limit = _position(sort), query_limit()
     with tenant_session() as session:
-        rows, next_position = listing.page(session, user, filters, after, limit)
+        rows, next_position = listing.page(session, user, filters, after, limit, sort)
         ids = [conv.id for conv in rows]
         previews = listing.previews(session, ids)
         unread = listing.unread_counts(session, user.id, ids)
@@ -93,9 +127,7 @@ def list_conversations() -> ResponseReturnValue:
             **listing.status_counts(session, user, filters),
             "snoozed": listing.snoozed_count(session, user, filters),
         }
-    cursor = None
-    if next_position is not None:
-        cursor = encode_cursor({"t": iso(next_position.last_message_at), "i": next_position.id})
+    cursor = _cursor(next_position) if next_position is not None else None
     return jsonify(items=items, next_cursor=cursor, counts=counts)
 
 
@@ -125,6 +157,7 @@ def _event_dict(
         "from_team": ref(event.from_team_id, teams),
         "to_team": ref(event.to_team_id, teams),
         "label": ref(label_id if isinstance(label_id, int) else None, labels),
+        "priority": event.data.get("to") if event.kind == EventKind.PRIORITY_CHANGED else None,
         "reason": event.reason,
         "created_at": iso(event.created_at),
     }

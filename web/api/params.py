@@ -112,4 +112,6 @@ def _plain_cursor_value(value: Any) -> bool:
         return False
     if isinstance(value, int):
         return 0 <= value <= MAX_ID
+    if isinstance(value, list):  # a sort's key values (conversation_list): plain values, one level
+        return len(value) <= 8 and all(not isinstance(v, list) and _plain_cursor_value(v) for v in value)
     return value is None or (isinstance(value, str) and len(value) <= 64 and "\x00" not in value)

@@ -45,6 +45,7 @@ def index() -> ResponseReturnValue:
             "id": user.tenant_id,
             "name": tenant.name if tenant else "",
             "timezone": (tenant.timezone if tenant else None) or "America/Sao_Paulo",
+            "sla_first_response_minutes": tenant.sla_first_response_minutes if tenant else 15,
         },
         "api": "/api/v1",
         # Each channel's text and caption length limits: the composer counts and refuses before sending.

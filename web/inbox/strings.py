@@ -160,6 +160,27 @@ _STRINGS: dict[str, LazyString] = {
     "availability_away": _l("Ausente"),
     "availability_offline": _l("Offline"),
     "agent_is_away": _l("{name} (ausente)"),
+    # waiting queue: sorts, wait against the SLA, priority
+    "sort_label": _l("Ordenar"),
+    "sort_waiting": _l("Maior espera"),
+    "sort_recent": _l("Mais recentes"),
+    "sort_priority": _l("Prioridade"),
+    "waiting_for": _l("esperando há {time}"),
+    "duration_under_minute": _l("menos de 1 min"),
+    "duration_minutes": _l("{n} min"),
+    "duration_hours": _l("{h} h {m} min"),
+    "duration_days": _l("{n} d"),
+    "sla_near": _l("SLA em {time}"),
+    "sla_breached": _l("SLA estourado"),
+    "priority": _l("Prioridade"),
+    "priority_low": _l("Baixa"),
+    "priority_normal": _l("Normal"),
+    "priority_high": _l("Alta"),
+    "priority_urgent": _l("Urgente"),
+    "contact_labels": _l("Etiquetas do contato"),
+    "conversation_labels": _l("Etiquetas desta conversa"),
+    "newer_conversations": _l("Conversas mais recentes"),
+    "ev_priority_changed": _l("Prioridade alterada para {priority} por {actor}"),
 }
 
 

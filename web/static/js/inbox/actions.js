@@ -5,6 +5,7 @@
 import {$, h, icon, t, toast} from './dom.js';
 import {contactName, fullDate, initials, phone} from './format.js';
 import {createSnooze} from './snooze.js';
+import {PRIORITIES} from './queue.js';
 
 export function createActions({api, me, lookups, onChanged, onToggleContact, onMarkedUnread}) {
   const header = $('#chat-header');
@@ -48,11 +49,30 @@ export function createActions({api, me, lookups, onChanged, onToggleContact, onM
         can('assign') && !detail.assignee_id ? button(t('assign'), 'btn-secondary', () => openTransfer('assign'), 'action-assign') : null,
         can('transfer') ? button(t('transfer'), 'btn-secondary', () => openTransfer('transfer'), 'action-transfer') : null,
         button(t('labels'), 'btn-secondary', openLabels, 'action-labels'),
+        can('note') ? prioritySelect() : null,
         can('close') && detail.status !== 'closed' ? button(t('close'), 'btn-danger', openClose, 'action-close') : null,
         can('reopen') && detail.status === 'closed' ? button(t('reopen'), 'btn-secondary', (e) => run(e.currentTarget, 'reopen'), 'action-reopen') : null,
         ...snooze.buttons(detail, can),
         h('button', {type: 'button', class: 'btn btn-ghost btn-sm', id: 'toggle-contact', aria: {label: t('contact_panel')},
           title: t('contact_panel'), onclick: onToggleContact}, icon('user'))));
+  }
+
+  /** Baixa/Normal/Alta/Urgente: a native select (keyboard and screen readers for free); saving is live. */
+  function prioritySelect() {
+    const current = detail.priority || 'normal';
+    return h('select', {class: `input input-sm priority-select priority-${current}`, id: 'action-priority',
+      aria: {label: t('priority')}, title: t('priority'), onchange: async (e) => {
+        const select = e.currentTarget;
+        select.disabled = true;
+        try {
+          await onChanged(detail.id, await api.put(`/conversations/${detail.id}/priority`, {priority: select.value}));
+        } catch (err) {
+          toast(err.message || t('action_failed'), 'error');
+          select.value = current;
+        } finally {
+          select.disabled = false;
+        }
+      }}, PRIORITIES.map((p) => h('option', {value: p, selected: p === current}, t(`priority_${p}`))));
   }
 
   // --- Transferir (team or agent, reason required) and Atribuir (an agent, reason optional) ---------

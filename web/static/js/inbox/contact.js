@@ -1,14 +1,81 @@
-// The contact panel: who the customer is (name, phone, CPF/CNPJ, e-mail), the labels of this
-// conversation, and their earlier conversations; the name and documents can be corrected in place.
-import {$, h, t, toast} from './dom.js';
+// The contact panel: who the customer is (name, phone, CPF/CNPJ, e-mail), the contact's own labels
+// (they follow the customer into every conversation) apart from this conversation's labels (they end
+// with it), both editable in place, and the contact's other conversations: the earlier ones, and any
+// newer one, listed apart. It stays current: socket events for the contact's conversations and
+// `contact.updated` (its labels changed) reload it.
+import {$, debounce, h, t, toast} from './dom.js';
 import {contactName, cpfCnpj, listTime, phone} from './format.js';
 
-export function createContactPanel({api, onOpenConversation, onSaved}) {
+export function createContactPanel({api, lookups, onOpenConversation, onSaved, onConversationChanged}) {
   const body = $('#contact-body');
-  let current = null; // {contact, conversations, conversationId, labels}
+  // {contact, conversations, newer, conversationId, labels (the conversation's), canLabel}
+  let current = null;
+  let editing = null; // 'contact' | 'conversation': whose labels are being edited
 
   function field(label, value) {
     return value ? [h('dt', {}, label), h('dd', {}, value)] : [];
+  }
+
+  function chips(labels) {
+    return h('div', {class: 'chips'}, labels.map((l) => h('span', {class: 'chip', style: {'--chip': l.color}}, l.name)));
+  }
+
+  /** One labels block: its chips, or the checkboxes of every label while being edited. */
+  function labelSection(which, title, labels, editable, save) {
+    const id = `${which}-labels`;
+    const heading = h('div', {class: 'contact-sub'}, h('h4', {id: `${id}-title`}, title),
+      editable && editing !== which ? h('button', {type: 'button', class: 'btn btn-link btn-sm', id: `${id}-edit`,
+        aria: {label: `${t('edit')}: ${title}`}, onclick: () => {
+          editing = which;
+          render();
+          $(`#${id} input`)?.focus();
+        }}, t('edit')) : null);
+    if (editing !== which) {
+      return h('section', {id, aria: {labelledby: `${id}-title`}}, heading,
+        labels.length ? chips(labels) : h('p', {class: 'muted small'}, t('no_labels_here')));
+    }
+    const chosen = new Set(labels.map((l) => l.id));
+    const form = h('form', {class: 'label-editor'},
+      h('fieldset', {}, h('legend', {class: 'sr-only'}, title),
+        lookups.labels.length ? lookups.labels.map((l) => h('label', {class: 'check'},
+          h('input', {type: 'checkbox', name: 'label', value: String(l.id), checked: chosen.has(l.id)}),
+          h('span', {class: 'chip', style: {'--chip': l.color}}, l.name))) : h('p', {class: 'muted'}, t('no_labels'))),
+      h('div', {class: 'actions'},
+        h('button', {type: 'submit', class: 'btn btn-primary btn-sm'}, t('save')),
+        h('button', {type: 'button', class: 'btn btn-ghost btn-sm', onclick: () => {
+          editing = null;
+          render();
+        }}, t('cancel'))));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const ids = [...form.querySelectorAll('input[name=label]:checked')].map((i) => Number(i.value));
+      e.submitter.disabled = true;
+      try {
+        await save(ids);
+        editing = null;
+        render();
+      } catch (err) {
+        toast(err.message || t('action_failed'), 'error');
+        e.submitter.disabled = false;
+      }
+    });
+    return h('section', {id, aria: {labelledby: `${id}-title`}}, heading, form);
+  }
+
+  async function saveContactLabels(ids) {
+    const answer = await api.put(`/contacts/${current.contact.id}/labels`, {label_ids: ids});
+    current.contact = {...current.contact, labels: answer.items.map(({id, name, color}) => ({id, name, color}))};
+  }
+
+  async function saveConversationLabels(ids) {
+    const id = current.conversationId;
+    const answer = await api.put(`/conversations/${id}/labels`, {label_ids: ids});
+    if (current?.conversationId === id) current.labels = answer.labels;
+    await onConversationChanged?.(id, answer);
+  }
+
+  function conversationList(id, items) {
+    return h('ul', {class: 'earlier', id}, items.map((c) => h('li', {dataset: {id: c.id}}, earlierItem(c))));
   }
 
   function render() {
@@ -16,9 +83,7 @@ export function createContactPanel({api, onOpenConversation, onSaved}) {
       body.replaceChildren();
       return;
     }
-    const {contact, conversations, conversationId} = current;
-    const earlier = (conversations || []).filter((c) => c.id !== conversationId);
-    const labels = [...new Map([...(current.labels || []), ...(contact.labels || [])].map((l) => [l.id, l])).values()];
+    const {contact, conversations, newer} = current;
     body.replaceChildren(
       h('div', {class: 'contact-head'},
         h('h3', {id: 'contact-name'}, contactName(contact)),
@@ -28,14 +93,13 @@ export function createContactPanel({api, onOpenConversation, onSaved}) {
         field(t('cpf_cnpj'), cpfCnpj(contact.cpf_cnpj)),
         field(t('email'), contact.email),
         field(t('telegram'), contact.telegram_chat_id ? String(contact.telegram_chat_id) : null)),
-      h('h4', {}, t('labels')),
-      labels?.length
-        ? h('div', {class: 'chips'}, labels.map((l) => h('span', {class: 'chip', style: {'--chip': l.color}}, l.name)))
-        : h('p', {class: 'muted small'}, t('no_labels_here')),
+      labelSection('contact', t('contact_labels'), contact.labels || [], true, saveContactLabels),
+      labelSection('conversation', t('conversation_labels'), current.labels || [], current.canLabel, saveConversationLabels),
+      ...(newer?.length ? [h('h4', {}, t('newer_conversations')), conversationList('contact-newer', newer)] : []),
       h('h4', {}, t('earlier_conversations')),
-      earlier.length
-        ? h('ul', {class: 'earlier'}, earlier.map((c) => h('li', {}, earlierItem(c))))
-        : h('p', {class: 'muted small'}, t('no_earlier')));
+      conversations?.length
+        ? conversationList('contact-earlier', conversations)
+        : h('p', {class: 'muted small', id: 'contact-earlier'}, t('no_earlier')));
   }
 
   /** A link when this user may open it (the API says so per conversation), plain text otherwise. */
@@ -69,8 +133,7 @@ export function createContactPanel({api, onOpenConversation, onSaved}) {
       for (const key of Object.keys(data)) data[key] = data[key].trim() || null;
       try {
         const saved = await api.patch(`/contacts/${contact.id}`, data);
-        current.contact = saved;
-        current.conversations = saved.conversations || current.conversations;
+        current.contact = saved; // its conversations are the unsplit list: keep ours
         onSaved?.(saved);
         render();
       } catch (err) {
@@ -81,25 +144,50 @@ export function createContactPanel({api, onOpenConversation, onSaved}) {
     form.querySelector('input').focus();
   }
 
+  /** The contact as seen from the open conversation: its labels, earlier and newer conversations. */
+  async function reload() {
+    if (!current) return;
+    const {contact: {id: contactId}, conversationId} = current;
+    const answer = await api.get(`/contacts/${contactId}`, {conversation_id: conversationId}).catch(() => null);
+    if (!answer || current?.contact.id !== contactId || current.conversationId !== conversationId) return;
+    current.contact = answer;
+    current.conversations = answer.conversations || [];
+    current.newer = answer.newer_conversations || [];
+    if (!editing) render();
+  }
+  const reloadSoon = debounce(reload, 300);
+
   return {
-    /** `refetch`: also load the contact's own labels and earlier conversations (on opening). */
+    /** `refetch`: also load the contact's own labels and other conversations (on opening). */
     async show(detail, {refetch = true} = {}) {
       const contactId = detail.contact?.id;
       const same = current && current.contact.id === contactId;
-      if (!same) current = {contact: detail.contact, conversations: []};
+      if (!same) {
+        current = {contact: detail.contact, conversations: [], newer: []};
+        editing = null;
+      }
+      if (current.conversationId !== detail.id) editing = null;
       current.conversationId = detail.id;
       current.labels = detail.labels;
-      render();
+      current.canLabel = (detail.allowed_actions || []).includes('note');
+      if (!editing) render(); // an open editor keeps what the agent ticked
       if (same && !refetch) return;
-      const answer = await api.get(`/contacts/${contactId}`).catch(() => null);
-      if (answer && current?.contact.id === contactId) {
-        current.contact = answer;
-        current.conversations = answer.conversations || [];
-        render();
-      }
+      await reload();
+    },
+    /** A socket event showed one of the contact's other conversations: reload if it is new to the
+     * panel or changed status (opened, taken, closed, reopened). */
+    onConversation(conv) {
+      if (!current || conv?.contact?.id !== current.contact.id || conv.id === current.conversationId) return;
+      const known = [...(current.conversations || []), ...(current.newer || [])].find((c) => c.id === conv.id);
+      if (!known || known.status !== conv.status) reloadSoon();
+    },
+    /** `contact.updated`: the contact's own labels changed (here or on another screen). */
+    onContactUpdated(data) {
+      if (current && data?.contact_id === current.contact.id) reloadSoon();
     },
     clear() {
       current = null;
+      editing = null;
       render();
     },
     /** Wide screens show the panel beside the chat (toggle hides it); narrower ones overlay it on demand. */

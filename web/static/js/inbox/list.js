@@ -1,8 +1,10 @@
 // The conversation list: tabs by status with counts, filters and search, keyset paging on scroll, and
 // live updates (a new message moves its conversation to the top, a status change moves it between
-// tabs, a conversation the user can no longer see leaves the list).
+// tabs, a conversation the user can no longer see leaves the list). Each tab has its sort ("Em espera":
+// longest wait first); waiting conversations say for how long, against the tenant's SLA (queue.js).
 import {$, debounce, h, icon, t} from './dom.js';
 import {contactName, initials, listTime, preview} from './format.js';
+import {comparator, priorityBadge, refreshWaits, sortsFor, waitBadge} from './queue.js';
 
 export const TABS = [
   {status: 'bot', label: 'tab_bot'},
@@ -13,7 +15,7 @@ export const TABS = [
 ];
 const PAGE = 40;
 
-export function createList({api, me, lookups, onOpen}) {
+export function createList({api, me, lookups, sla, onOpen}) {
   const root = $('#conv-list');
   const tabsEl = $('#conv-tabs');
   const filtersEl = $('#conv-filters');
@@ -24,6 +26,7 @@ export function createList({api, me, lookups, onOpen}) {
     items: new Map(), // id → conversation (+ last_message, unread)
     cursor: null,
     counts: {},
+    sorts: {}, // tab → the sort chosen there (default: the first of sortsFor)
     selected: null,
     loading: false,
     generation: 0, // a newer load makes older answers stale
@@ -60,13 +63,31 @@ export function createList({api, me, lookups, onOpen}) {
         aria: {selected: String(state.tab === status), controls: 'conv-list'},
         tabindex: state.tab === status ? '0' : '-1',
         onclick: () => selectTab(status),
-      }, t(label), count != null && status !== 'closed' ? h('span', {class: 'tab-count'}, String(count)) : null);
+      }, t(label), count != null && (status !== 'closed' || searching()) ? h('span', {class: 'tab-count'}, String(count)) : null);
     }));
+    renderSort();
+  }
+
+  /** A search or filter is on: then "Encerradas" shows its count too (otherwise it is every closed one). */
+  function searching() {
+    return Object.values(state.filters).some((value) => String(value).trim());
+  }
+
+  const onSort = (e) => { state.sorts[state.tab] = e.target.value; load(); };
+  const sortSelect = h('select', {class: 'input input-sm', id: 'conv-sort', onchange: onSort});
+  tabsEl.after(h('label', {class: 'sort-bar'}, h('span', {class: 'sort-label'}, t('sort_label')), sortSelect));
+  function currentSort() {
+    return state.sorts[state.tab] || sortsFor(state.tab)[0];
+  }
+  function renderSort() {
+    const current = currentSort();
+    sortSelect.replaceChildren(...sortsFor(state.tab).map((sort) =>
+      h('option', {value: sort, selected: sort === current}, t(`sort_${sort}`))));
+    sortSelect.value = current;
   }
 
   function sorted() {
-    const time = (c) => (c.last_message_at ? Date.parse(c.last_message_at) : -Infinity);
-    return [...state.items.values()].sort((a, b) => time(b) - time(a) || b.id - a.id);
+    return [...state.items.values()].sort(comparator(currentSort()));
   }
 
   /** "Você: " for this agent's own messages, the first name for a colleague's, "IA: " for the bot. */
@@ -98,6 +119,8 @@ export function createList({api, me, lookups, onOpen}) {
           h('span', {class: 'conv-preview'}, last?.direction === 'outbound' ? icon('check') : null, prefix + preview(last)),
           unread ? h('span', {class: 'unread-badge', aria: {label: t('unread_count', {n: unread})}}, String(unread)) : null),
         h('span', {class: 'conv-meta'},
+          c.status === 'pending' && c.waiting_since ? waitBadge(c.waiting_since, sla) : null,
+          priorityBadge(c.priority),
           h('span', {class: 'conv-inbox'}, c.inbox_name || ''),
           team ? h('span', {class: 'conv-team'}, team) : null,
           assignee ? h('span', {class: 'conv-assignee'}, assignee) : null,
@@ -119,7 +142,7 @@ export function createList({api, me, lookups, onOpen}) {
     const f = state.filters;
     const tab = state.tab === 'snoozed' ? {snoozed: 'true'} : {status: state.tab};
     return {...tab, inbox_id: f.inbox_id, team_id: f.team_id, assignee_id: f.assignee_id,
-      label_id: f.label_id, q: f.q.trim(), limit: PAGE, ...extra};
+      label_id: f.label_id, q: f.q.trim(), sort: currentSort(), limit: PAGE, ...extra};
   }
 
   async function load({more = false} = {}) {
@@ -262,6 +285,7 @@ export function createList({api, me, lookups, onOpen}) {
   });
 
   fillFilters();
+  setInterval(() => refreshWaits(root, sla), 30000); // "esperando há…" moves on by itself
   return {
     load, upsert, select, markRead, markUnread, refreshCounts,
     get: (id) => state.items.get(id),

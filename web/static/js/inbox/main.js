@@ -38,8 +38,9 @@ async function start() {
   const lookups = await loadLookups();
   let detail = null;
 
-  const list = createList({api, me, lookups, onOpen: (id) => go(id)});
-  const contact = createContactPanel({api, onOpenConversation: (id) => go(id), onSaved: (saved) => {
+  const list = createList({api, me, lookups, sla: boot.tenant.sla_first_response_minutes, onOpen: (id) => go(id)});
+  const contact = createContactPanel({api, lookups, onOpenConversation: (id) => go(id),
+    onConversationChanged: (id, answer) => changed(id, answer), onSaved: (saved) => {
     if (detail?.contact?.id !== saved.id) return;
     show({...detail, contact: saved});
     list.upsert(detail);
@@ -141,12 +142,14 @@ async function start() {
   function onEvent(name, data) {
     if (name === 'typing') return chat.onTyping(data);
     if (name === 'user.availability') return availability.onEvent(data);
+    if (name === 'contact.updated') return contact.onContactUpdated(data);
     if (name === 'inbox.connection') {
       if (data.state !== 'open') toast(t('inbox_disconnected'), 'error');
       return;
     }
     const conv = data.conversation;
     const message = data.message;
+    contact.onConversation(conv);
     if (name === 'message.created') {
       const inbound = message.direction === 'inbound';
       list.upsert(conv, {message, inbound});

@@ -143,6 +143,7 @@ export function eventText(e) {
     case 'reopened': return t('ev_reopened', {actor});
     case 'label_added': return t('ev_label_added', {label: e.label?.name || '', actor});
     case 'label_removed': return t('ev_label_removed', {label: e.label?.name || '', actor});
+    case 'priority_changed': return e.priority ? t('ev_priority_changed', {priority: t(`priority_${e.priority}`), actor}) : null;
     case 'csat_sent': return t('ev_csat_sent');
     case 'csat_answered': return t('ev_csat_answered');
     case 'snoozed': return t('ev_snoozed', {actor});

@@ -78,7 +78,7 @@ export function createSocket({onEvent, onReconnect, onStatus}) {
     socket.connect();
   });
   for (const name of ['message.created', 'message.updated', 'message.status', 'conversation.created',
-    'conversation.updated', 'inbox.connection', 'typing', 'user.availability']) {
+    'conversation.updated', 'inbox.connection', 'typing', 'user.availability', 'contact.updated']) {
     socket.on(name, (data) => onEvent(name, data));
   }
 
