@@ -12,12 +12,20 @@ import re
 
 _NET = r"(?:internet|conexao|sinal|wifi|rede|roteador|fibra)"
 _FAIL = (
-    r"(?:caiu|cai|caindo|parou|parada"
+    r"(?:caiu|cai|caindo|parou|parada|fraco|fraca"
     r"|nao (?:esta |ta )?(?:funcion\w*|conecta\w*|pega\w*|navega\w*|abre|carrega\w*)"
     r"|lent[oa]|ruim|oscilando|instavel|travando|fora do ar|off|piscando|vermelh[oa]|desconect\w*|sumiu)"
 )
 PATTERNS: dict[str, tuple[str, ...]] = {
     "comprovante": (
+        r"\bdeposit\w*",
+        r"\btransferencia\b",
+        r"\bdebitou\b",
+        r"\bcompens\w*",
+        r"\b(?:fatura|conta|boleto|mensalidade) (?:ja )?(?:esta )?pag[oa]\b",
+        r"\bacabei de (?:pagar|fazer o pix|pagar o boleto)\b",
+        r"\bfiz (?:o|um) pix\b",
+        r"\bpagamento (?:ja )?(?:foi )?(?:feito|efetuado|realizado|caiu)\b",
         r"\bcomprovante\b",
         r"\bja (?:paguei|pagamos|pago|efetuei|fiz o pagamento|fiz o pix|quitei|transferi)\b",
         r"\b(?:paguei|pagamos|quitei) (?:ontem|hoje|agora|ja|a fatura|o boleto|a conta|certinho)\b",
@@ -27,16 +35,29 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bpagamento (?:feito|efetuado|realizado)\b",
     ),
     "desbloqueio": (
+        r"\brelig\w*",
+        r"\bmais (?:uns |alguns )?(?:dias|prazo)\b",
+        r"\bprazo\b",
+        r"\bnao (?:corta|cortem|desliga)\b",
         r"\bdesbloque\w*",
         r"\bbloquead[oa]s?\b",
         r"\bbloquearam\b",
         r"\b(?:libera|liberar|liberem|liberacao)\b",
         r"\bconfianca\b",
         r"\bpromessa de pagamento\b",
-        r"\b(?:cortaram|cortou|suspenderam|suspens[ao])\b",
+        r"\b(?:suspenderam|suspens[ao])\b",
+        r"\bcort(?:aram|ou|ada|ado|ar|e|em)\b.{0,15}\b(?:internet|acesso|servico|sinal|conexao)\b",
+        r"\b(?:internet|acesso|servico|conexao) (?:esta |foi |ta )?cortad[oa]\b",
         r"\breativ\w*",
     ),
     "fatura": (
+        r"\bvalor\b.{0,25}\bpagar\b",
+        r"\bdevendo\b",
+        r"\bcomo (?:eu )?(?:pago|faco para pagar)\b",
+        r"\bconta da (?:internet)\b",
+        r"\bparcel\w*",
+        r"\bnegociar\b",
+        r"\bsegunda via\b",
         r"\bfatura\b",
         r"\bboleto\b",
         r"\bsegunda via\b",
@@ -53,6 +74,13 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bem aberto\b",
     ),
     "sem_conexao": (
+        r"\bping\b",
+        r"\bcai e volta\b",
+        r"\bfraco\b",
+        r"\bteste de velocidade\b",
+        r"\breinicie?i\b",
+        r"\bnao aparece (?:a )?rede\b",
+        r"\bvolta a internet\b",
         rf"\bsem {_NET}\b",
         rf"\b{_NET}\b.{{0,30}}\b{_FAIL}",
         rf"\b{_FAIL}\b.{{0,20}}\b{_NET}\b",
@@ -64,6 +92,14 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bquedas?\b",
     ),
     "atendente": (
+        r"\btelefone (?:de|da|do|pra falar com) (?:voces|empresa|suporte|atendimento|central)\b",
+        r"\bnumero (?:de telefone |pra |para )(?:ligar|falar)\b",
+        r"\bliga(?:r)? (?:pra|para) (?:mim|voces)\b",
+        r"\bninguem (?:me )?(?:atende|responde)\b",
+        r"\btem (?:alguem|gente) de verdade\b",
+        r"\b(?:uma|outra) pessoa\b",
+        r"\bfalar com (?:o |a )?(?:setor|comercial|financeiro|suporte|tecnico)\b",
+        r"\bme (?:passa|transfere|coloca) (?:pra|para|pro|com)\b",
         r"\batendente\b",
         r"\bhumano\b",
         r"\bfalar com (?:alguem|uma pessoa|um atendente|gente|algum|voces|um humano|o suporte|pessoa)\b",
@@ -75,6 +111,14 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bquero atendimento\b",
     ),
     "contratar": (
+        r"\borcamento\b",
+        r"\binstal(?:am|a|ar|ariam)\b.{0,20}\b(?:no|na|em|pra|para)\b",
+        r"\batende\w* (?:em|no|na|zona|a regiao)\b",
+        r"\bfibra optica\b",
+        r"\bzona rural\b",
+        r"\bcombo\b",
+        r"\b(?:valor|preco)s? da internet\b",
+        r"\bquanto (?:esta|custa|sai|e|fica) (?:a |o )?(?:internet|plano|de \d+|o de)\b",
         r"\bcontratar\b",
         r"\bassinar\b",
         r"\bplanos?\b.{0,25}\b(?:valor|preco|quanto|custa|tem|disponive\w*)\b",
@@ -89,6 +133,12 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\baumentar (?:a |o )?(?:velocidade|plano)\b",
     ),
     "cancelamento": (
+        r"\btira(?:r)? (?:a |o |minha |meu )?(?:internet|servico|plano)\b",
+        r"\bdar baixa\b",
+        r"\brescindir\b",
+        r"\bcancelei\b",
+        r"\b(?:desligar|cortar)\b.{0,25}\b(?:de vez|definitiv\w*)\b",
+        r"\bparar de usar\b",
         r"\bcancel(?:ar|amento|a|o|e|em)\b",
         r"\b(?:encerrar|rescindir|finalizar) (?:o |meu )?(?:contrato|plano|servico)\b",
         r"\bnao quero mais (?:a |o )?(?:internet|servico|plano)\b",
@@ -96,6 +146,18 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\brecolher (?:o )?(?:roteador|equipamento)\b",
     ),
     "chamado": (
+        r"\bprotocolo\b",
+        r"\btitular\w*\b",
+        r"\bcadastro\b",
+        r"\brepetidor\b",
+        r"\bconfigur\w*",
+        r"\bqueim\w*",
+        r"\b(?:novo endereco|endereco novo|casa nova|outro endereco)\b",
+        r"\bme mud\w*",
+        r"\bip fixo\b",
+        r"\b(?:abrir|abre|abra) (?:um )?chamado\b",
+        r"\bagendar\b",
+        r"\bmarcar (?:uma )?visita\b",
         r"\bsenha\b",
         r"\bnome da rede\b",
         r"\bvisita\b",
@@ -135,13 +197,27 @@ _OPENER = re.compile(
 )
 
 
+# When both match, the first is the more specific reading: "paguei o boleto" is about a payment made
+# (not a bill wanted), "paguei, libera ai" asks for the unlock, "falar com o técnico" asks for a person.
+OVERRIDES: dict[str, frozenset[str]] = {
+    "comprovante": frozenset({"fatura"}),
+    "desbloqueio": frozenset({"fatura", "comprovante", "sem_conexao"}),
+    "atendente": frozenset({"chamado", "fatura", "sem_conexao", "contratar"}),
+    "cancelamento": frozenset({"chamado", "contratar", "fatura", "desbloqueio"}),
+}
+
+
 def hits(norm: str) -> dict[str, int]:
-    """How many patterns of each intent match `norm` (intents with none are absent)."""
+    """How many patterns of each intent match `norm` (intents with none, or overridden, are absent)."""
     found: dict[str, int] = {}
     for intent, patterns in COMPILED.items():
         count = sum(1 for p in patterns if p.search(norm))
         if count:
             found[intent] = count
+    for intent, beaten in OVERRIDES.items():
+        if intent in found:
+            for other in beaten:
+                found.pop(other, None)
     return found
 
 
