@@ -32,14 +32,10 @@ class Model:
     def probabilities(self, text: str) -> dict[str, float]:
         """Class probabilities of `text` (softmax of the summed weights, scaled by 1/sqrt(#features))."""
         feats = features(text)
-        logits = [0.0] * len(self.classes)
-        for feature in feats:
-            row = self.weights.get(feature)
-            if row is not None:
-                for k, weight in enumerate(row):
-                    logits[k] += weight
+        rows = [row for row in map(self.weights.get, feats) if row is not None]
+        sums = [math.fsum(column) for column in zip(*rows, strict=True)] if rows else [0.0] * len(self.bias)
         scale = 1.0 / math.sqrt(len(feats)) if feats else 0.0
-        logits = [value * scale + bias for value, bias in zip(logits, self.bias, strict=True)]
+        logits = [value * scale + bias for value, bias in zip(sums, self.bias, strict=True)]
         top = max(logits)
         exps = [math.exp(value - top) for value in logits]
         total = sum(exps)

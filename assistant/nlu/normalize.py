@@ -87,6 +87,7 @@ VARIANTS: dict[str, str] = _variants(
     com: cm
     entao: ent entt
     e_ai: iae eae eai
+    ai: ae
     oi: salve ola oie oii oiee opa hello hi
     bom_dia: bd bomdia
     boa_tarde: boatarde bt

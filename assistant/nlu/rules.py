@@ -9,12 +9,14 @@ key-word typos fixed, so "vc ta sem net" is "voce esta sem internet" here.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _NET = r"(?:internet|conexao|sinal|wifi|rede|roteador|fibra)"
 _FAIL = (
     r"(?:caiu|cai|caindo|parou|parada|fraco|fraca"
     r"|nao (?:esta |ta )?(?:funcion\w*|conecta\w*|pega\w*|navega\w*|abre|carrega\w*)"
-    r"|lent[oa]|ruim|oscilando|instavel|travando|fora do ar|off|piscando|vermelh[oa]|desconect\w*|sumiu)"
+    r"|lent[oa]|lesma|tartaruga|carroca|ruim|oscilando|instavel|travando|fora do ar|off|piscando"
+    r"|vermelh[oa]|desconect\w*|sumiu)"
 )
 PATTERNS: dict[str, tuple[str, ...]] = {
     "comprovante": (
@@ -113,7 +115,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     "contratar": (
         r"\borcamento\b",
         r"\binstal(?:am|a|ar|ariam)\b.{0,20}\b(?:no|na|em|pra|para)\b",
-        r"\batende\w* (?:em|no|na|zona|a regiao)\b",
+        r"\b(?:atende|chega)\w* (?:em|no|na|ate|zona|a regiao)\b",
         r"\bfibra optica\b",
         r"\bzona rural\b",
         r"\bcombo\b",
@@ -180,6 +182,10 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"^(?:👍|🙏|👏|❤️?|🙌)+$",
         r"^(?:resolveu|voltou|funcionou)\b.{0,20}\bobrigado\b",
     ),
+    "outro": (
+        r"\bhorario\b",
+        r"\b(?:abrem|abre|funcionam|atendem)\b.{0,15}\b(?:sabado|domingo|feriado)s?\b",
+    ),
     "saudacao": (r"^(?:oi|bom dia|boa tarde|boa noite|e ai|tudo bem|tudo bom|alo|👋)\b",),
 }
 
@@ -207,6 +213,7 @@ OVERRIDES: dict[str, frozenset[str]] = {
 }
 
 
+@lru_cache(maxsize=1024)
 def hits(norm: str) -> dict[str, int]:
     """How many patterns of each intent match `norm` (intents with none, or overridden, are absent)."""
     found: dict[str, int] = {}
