@@ -77,6 +77,8 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "sem_conexao": (
         r"\bping\b",
+        r"\b(?:travando tudo|nada abre|nao abre nada|nao carrega nada|nenhum site)\b",
+        r"\bnem o (?:youtube|whatsapp|zap|instagram|netflix)\b",
         r"\bcai e volta\b",
         r"\bfraco\b",
         r"\bteste de velocidade\b",

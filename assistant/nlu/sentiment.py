@@ -40,12 +40,12 @@ POSITIVE = _table(
     """
     2: otimo otima excelente perfeito perfeita maravilha maravilhoso maravilhosa adorei amei parabens
     2: incrivel sensacional otimos otimas
-    1.5: show top feliz satisfeito satisfeita gostei resolveu resolvido resolvida funcionou eficiente
+    1.5: gostando show top feliz satisfeito satisfeita gostei resolveu resolvido resolvida funcionou eficiente
     1.5: atencioso atenciosa ajudou recomendo gentil amo contente salvou atenciosos atenciosas voando
     1: obrigado valeu agradeco legal massa funcionando voltou rapido rapida sucesso educado educada
     1: melhor agradecido estavel certinho joia justo rapidos ufa aleluia
     0.6: bom
-    0.5: boa bem funciona beleza tranquilo resolve
+    0.5: boa bem funciona beleza tranquilo resolve resolvem
     """
 )
 NEGATIVE = _table(
@@ -54,7 +54,7 @@ NEGATIVE = _table(
     2: raiva irritado irritada insatisfeito insatisfeita decepcionado decepcionada decepcao procon
     2: processar cansei enrolacao enrolando mentira roubo ladrao ladroes safado safados ridiculo
     2: ridicula inaceitavel indignado indignada odeio odiei desrespeito pessimos pqp porra caralho
-    2: inferno bosta desgraca lixos fdp vsf sacanagem piada enganado enganada
+    2: inferno bosta desgraca lixos fdp vsf sacanagem piada enganado enganada puto revoltado revoltada
     1.5: ruim chateado chateada triste cansado cansada pior prejuizo droga nervoso nervosa estressado
     1.5: prejudicado prejudicada porco enrolado enrolados enrolada af afs
     1: lento lenta caiu cai caindo travando trava oscilando problema problemas defeito reclamacao
@@ -91,6 +91,8 @@ COMPLAINT_PHRASES = _table(
     1: sem internet, sem sinal, sem conexao, nao funciona, nao esta funcionando, toda hora, varias vezes
     1: quero cancelar, ainda cobram, nem funciona, de novo isso
     0.5: de novo, todo dia, ja faz
+    1.5: so sabem cobrar, vez que ligo, vez que reclamo, e nada ainda
+    1: e nada
     """,
     phrases=True,
 )
@@ -139,12 +141,9 @@ def sentiment(text: str) -> Sentiment:
     norm = _GREETINGS.sub(" ", normalize(text))
     words = _WORD.findall(norm)
     score, profane = _lexicon_score(words)
-    for phrase, weight in COMPLAINT_PHRASES.items():
-        if phrase in norm:
-            score -= weight
-    for phrase, weight in PRAISE_PHRASES.items():
-        if phrase in norm:
-            score += weight
+    padded = f" {' '.join(words)} "
+    score -= sum(weight for phrase, weight in COMPLAINT_PHRASES.items() if f" {phrase} " in padded)
+    score += sum(weight for phrase, weight in PRAISE_PHRASES.items() if f" {phrase} " in padded)
     exclaims = text.count("!")
     intensity = 1.0 + 0.15 * min(max(exclaims - 1, 0), 4) + (0.6 if _caps_ratio(text) > 0.6 else 0.0)
     score *= intensity
