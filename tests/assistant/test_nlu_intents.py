@@ -81,6 +81,8 @@ def test_real_phrasings(intent: str, text: str) -> None:
         ("oi moço blz? quero cancelar", "cancelamento"),
         ("e ai, me libera ai que pago amanha", "desbloqueio"),
         ("obrigado, mas ainda ta sem internet", "sem_conexao"),
+        ("oi bom dia tudo bem? paguei", "comprovante"),  # a long greeting, a one-word request
+        ("olá boa tarde, tudo bom com vc? planos", "contratar"),
     ],
 )
 def test_greeting_or_thanks_plus_request_is_the_request(text: str, intent: str) -> None:
