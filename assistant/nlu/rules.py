@@ -143,7 +143,8 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bcancelei\b",
         r"\b(?:desligar|cortar)\b.{0,25}\b(?:de vez|definitiv\w*)\b",
         r"\bparar de usar\b",
-        r"\bcancel(?:ar|amento|a|o|e|em)\b",
+        r"\bcancel(?:ar|amento|a|o|e|em)\b"
+        r"(?! (?:a |o |meu |minha )?(?:visita|agendamento|chamado|protocolo|pedido))",
         r"\b(?:encerrar|rescindir|finalizar) (?:o |meu )?(?:contrato|plano|servico)\b",
         r"\bnao quero mais (?:a |o )?(?:internet|servico|plano)\b",
         r"\bdesistir\b",

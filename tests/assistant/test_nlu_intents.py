@@ -63,7 +63,10 @@ CASES = {
     "saudacao": ["oi bom dia", "boa tarde", "oiii", "olá, tudo bem?"],
     "agradecimento": ["obrigado", "valeu", "vlw", "muito obrigada!", "👍"],
     "comprovante": ["segue o comprovante", "ja paguei", "já fiz o pix", "paguei ontem"],
-    "chamado": ["trocar senha do wifi", "mudar de endereco", "quero agendar uma visita tecnica"],
+    "chamado": [
+        "trocar senha do wifi", "mudar de endereco", "quero agendar uma visita tecnica",
+        "quero cancelar a visita do tecnico",
+    ],
     "outro": ["asdfgh qwerty", "kkkkkk", "vcs abrem sabado?"],
 }  # fmt: skip
 

@@ -84,6 +84,8 @@ def test_contract_number_is_not_taken_for_a_document() -> None:
         ("15/12", date(2026, 12, 15)),
         ("10/01", date(2027, 1, 10)),
         ("15/09/2026", date(2026, 9, 15)),
+        ("pago dia 10 de dezembro", date(2026, 12, 10)),
+        ("15 de janeiro", date(2027, 1, 15)),
         ("semana que vem", date(2026, 12, 7)),
         ("daqui 3 dias", date(2026, 12, 6)),
         ("quero a segunda via", None),
@@ -109,7 +111,21 @@ def test_yes(text: str) -> None:
     assert extract(text, today=TODAY).confirmation == "yes"
 
 
-@pytest.mark.parametrize("text", ["não", "nao", "n", "não quero", "nao obrigado", "agora não", "negativo"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "não",
+        "nao",
+        "n",
+        "não quero",
+        "nao obrigado",
+        "agora não",
+        "negativo",
+        "prefiro não",
+        "nem pensar",
+        "Não.",
+    ],
+)
 def test_no(text: str) -> None:
     assert extract(text, today=TODAY).confirmation == "no"
 
