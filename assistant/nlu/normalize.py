@@ -13,6 +13,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from assistant.nlu.protected_words import PROTECTED
+
 
 # Whole-token rewrites, after accent stripping. Values may be several words.
 def _words(text: str) -> tuple[str, ...]:
@@ -170,9 +172,10 @@ def correct(word: str) -> str:
     """A key word one edit away (substitution, insertion, deletion, swap) from `word`, else `word`.
 
     SymSpell-style: both sides are reduced to their one-letter deletions, which meet whenever the two
-    spellings are one edit apart. Short words are left alone: "cara" must not become "caiu".
+    spellings are one edit apart. Short words and real words (`PROTECTED`: "tenha" is not "senha") are
+    left alone.
     """
-    if len(word) < 5 or word in _KEY_SET or not word.isalpha():
+    if len(word) < 5 or word in _KEY_SET or word in PROTECTED or not word.isalpha():
         return word
     for variant in (word, *_deletes(word)):
         candidate = _DELETE_INDEX.get(variant)

@@ -16,7 +16,7 @@ _FAIL = (
     r"(?:caiu|cai|caindo|parou|parada|fraco|fraca"
     r"|nao (?:esta |ta )?(?:funcion\w*|conecta\w*|pega\w*|navega\w*|abre|carrega\w*)"
     r"|lent[oa]|lesma|tartaruga|carroca|ruim|oscilando|instavel|travando|fora do ar|off|piscando"
-    r"|vermelh[oa]|desconect\w*|sumiu)"
+    r"|vermelh[oa]|desconect\w*|sumiu|apag(?:ou|ado|ada)|nao (?:esta |ta )?chegando)"
 )
 PATTERNS: dict[str, tuple[str, ...]] = {
     "comprovante": (
@@ -73,6 +73,9 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bdebitos?\b",
         r"\b(?:minha|a) conta\b.*\bpagar\b",
         r"\bquero pagar\b",
+        r"\bquitar\b",
+        r"\bpendencias?\b",
+        r"\b(?:qual|passa|manda)\b.{0,12}\bpix\b",
         r"\bem aberto\b",
     ),
     "sem_conexao": (

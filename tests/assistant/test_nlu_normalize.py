@@ -38,3 +38,10 @@ def test_folds(text: str, expected: str) -> None:
 @pytest.mark.parametrize("word", ["falta", "carro", "passo", "pessoal", "casa", "cara", "plano"])
 def test_ordinary_words_are_not_corrected(word: str) -> None:
     assert normalize(word) == word
+
+
+@pytest.mark.parametrize(
+    "word", ["tenha", "contra", "comigo", "corta", "peguei", "segundo", "final", "parar"]
+)
+def test_real_words_one_edit_from_a_key_word_are_not_corrected(word: str) -> None:
+    assert normalize(word) == word
