@@ -89,9 +89,17 @@ def _result(scores: dict[str, float], norm: str) -> IntentResult:
     return IntentResult(best, round(confidence, 4), scores)
 
 
+HEAD, TAIL = 500, 300  # of a very long message, what is read: its opening and its closing request
+
+
 def classify(text: str) -> IntentResult:
     """The intent of one customer message."""
+    if len(text) > HEAD + TAIL:
+        text = f"{text[:HEAD]} {text[-TAIL:]}"
     norm = normalize(text)
+    if not norm.strip():
+        uniform = {i: 1 / len(INTENTS) for i in INTENTS}
+        return IntentResult("outro", round(1 / len(INTENTS), 4), uniform)
     emoji_intent = _emoji_only(norm)
     if emoji_intent is not None:
         confidence = 0.9 if emoji_intent != "outro" else 0.3

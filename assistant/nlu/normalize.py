@@ -159,6 +159,7 @@ def strip_accents(text: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
+@lru_cache(maxsize=8192)
 def fold_repeats(word: str) -> str:
     """ "oiii" -> "oi", "siiiim" -> "sim", "nettt" -> "net"; "rr" and "ss" stay ("carro", "passo")."""
     if not word.isalpha():

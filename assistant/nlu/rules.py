@@ -71,7 +71,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bvencimento\b",
         r"\bvence\b",
         r"\bdebitos?\b",
-        r"\b(?:minha|a) conta\b.*\bpagar\b",
+        r"\b(?:minha|a) conta\b.{0,40}\bpagar\b",
         r"\bquero pagar\b",
         r"\bquitar\b",
         r"\bpendencias?\b",
@@ -80,6 +80,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "sem_conexao": (
         r"\bping\b",
+        r"\b(?:arrum|consert|resolv)(?:ar|a|e|em) (?:a |minha |essa |o )?(?:internet|conexao|sinal|wifi)\b",
         r"\b(?:travando tudo|nada abre|nao abre nada|nao carrega nada|nenhum site)\b",
         r"\bnem o (?:youtube|whatsapp|zap|instagram|netflix)\b",
         r"\bcai e volta\b",
@@ -195,8 +196,15 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     "saudacao": (r"^(?:oi|bom dia|boa tarde|boa noite|e ai|tudo bem|tudo bom|alo|👋)\b",),
 }
 
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    """A leading word boundary becomes a space (the text is searched with spaces around it): a pattern
+    that starts with a literal lets the regex engine skip ahead, which is ~10x faster on long messages."""
+    return re.compile(re.sub(r"^\\b(?=[a-z(])", " ", pattern))
+
+
 COMPILED: dict[str, tuple[re.Pattern[str], ...]] = {
-    intent: tuple(re.compile(p) for p in patterns) for intent, patterns in PATTERNS.items()
+    intent: tuple(_compile(p) for p in patterns) for intent, patterns in PATTERNS.items()
 }
 
 # Words that only open a message: "oi bom dia tudo bem? queria a 2 via" is a request for the bill.
@@ -223,8 +231,9 @@ OVERRIDES: dict[str, frozenset[str]] = {
 def hits(norm: str) -> dict[str, int]:
     """How many patterns of each intent match `norm` (intents with none, or overridden, are absent)."""
     found: dict[str, int] = {}
+    padded = f" {norm} "
     for intent, patterns in COMPILED.items():
-        count = sum(1 for p in patterns if p.search(norm))
+        count = sum(1 for p in patterns if p.search(norm if p.pattern.startswith("^") else padded))
         if count:
             found[intent] = count
     for intent, beaten in OVERRIDES.items():
