@@ -16,7 +16,7 @@ _FAIL = (
     r"(?:caiu|cai|caindo|parou|parada|fraco|fraca"
     r"|nao (?:esta |ta )?(?:funcion\w*|conecta\w*|pega\w*|navega\w*|abre|carrega\w*)"
     r"|lent[oa]|lesma|tartaruga|carroca|ruim|oscilando|instavel|travando|fora do ar|off|piscando"
-    r"|vermelh[oa]|desconect\w*|sumiu|apag(?:ou|ado|ada)|nao (?:esta |ta )?chegando)"
+    r"|vermelh[oa]|desconect\w*|sumiu|apag(?:ou|ado|ada)|nao (?:esta |ta )?(?:chegando|entra\w*))"
 )
 PATTERNS: dict[str, tuple[str, ...]] = {
     "comprovante": (
@@ -83,6 +83,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:arrum|consert|resolv)(?:ar|a|e|em) (?:a |minha |essa |o )?(?:internet|conexao|sinal|wifi)\b",
         r"\b(?:travando tudo|nada abre|nao abre nada|nao carrega nada|nenhum site)\b",
         r"\bnem o (?:youtube|whatsapp|zap|instagram|netflix)\b",
+        r"\bsite nenhum\b",
         r"\bcai e volta\b",
         r"\bfraco\b",
         r"\bteste de velocidade\b",
@@ -165,7 +166,9 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bme mud\w*",
         r"\bip fixo\b",
         r"\b(?:abrir|abre|abra) (?:um )?chamado\b",
-        r"\bagendar\b",
+        r"\b(?:re)?agend(?:ar|a|amento)\b",
+        r"\bremarc\w*",
+        r"\b(?:mais um|outro|novo) ponto\b",
         r"\bmarcar (?:uma )?visita\b",
         r"\bsenha\b",
         r"\bnome da rede\b",
@@ -191,6 +194,8 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "outro": (
         r"\bhorario\b",
+        r"\b(?:instagram|insta|facebook|tiktok)\b",
+        r"\b(?:endereco|localizacao) (?:da|de) (?:loja|empresa|voces)\b",
         r"\b(?:abrem|abre|funcionam|atendem)\b.{0,15}\b(?:sabado|domingo|feriado)s?\b",
     ),
     "saudacao": (r"^(?:oi|bom dia|boa tarde|boa noite|e ai|tudo bem|tudo bom|alo|👋)\b",),
