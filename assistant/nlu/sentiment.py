@@ -40,10 +40,11 @@ POSITIVE = _table(
     """
     2: otimo otima excelente perfeito perfeita maravilha maravilhoso maravilhosa adorei amei parabens
     2: incrivel sensacional otimos otimas
-    1.5: gostando show top feliz satisfeito satisfeita gostei resolveu resolvido resolvida funcionou eficiente
-    1.5: atencioso atenciosa ajudou recomendo gentil amo contente salvou atenciosos atenciosas voando
-    1: obrigado valeu agradeco legal massa funcionando voltou rapido rapida sucesso educado educada
-    1: melhor agradecido estavel certinho joia justo rapidos ufa aleluia
+    1.5: gostando show top feliz satisfeito satisfeita gostei resolveu resolvido resolvida funcionou
+    1.5: eficiente atencioso atenciosa ajudou recomendo gentil amo contente salvou atenciosos atenciosas
+    1.5: voando
+    1: bons boas fera obrigado valeu agradeco legal massa funcionando voltou rapido rapida sucesso educado
+    1: educada melhor agradecido estavel certinho joia justo rapidos ufa aleluia
     0.6: bom
     0.5: boa bem funciona beleza tranquilo resolve resolvem
     """
@@ -56,7 +57,8 @@ NEGATIVE = _table(
     2: ridicula inaceitavel indignado indignada odeio odiei desrespeito pessimos pqp porra caralho
     2: inferno bosta desgraca lixos fdp vsf sacanagem piada enganado enganada puto revoltado revoltada
     1.5: ruim chateado chateada triste cansado cansada pior prejuizo droga nervoso nervosa estressado
-    1.5: prejudicado prejudicada porco enrolado enrolados enrolada af afs
+    1.5: prejudicado prejudicada porco enrolado enrolados enrolada af afs brincadeira bagunca grosseiro
+    2: grosso grossa grosseira
     1: lento lenta caiu cai caindo travando trava oscilando problema problemas defeito reclamacao
     1: reclamar demora demorando demorado ninguem urgente urgencia falha erro caro infelizmente dificil
     1: impossivel cortaram saco perdi perdendo preocupado preocupada
@@ -93,6 +95,8 @@ COMPLAINT_PHRASES = _table(
     0.5: de novo, todo dia, ja faz
     1.5: so sabem cobrar, vez que ligo, vez que reclamo, e nada ainda
     1: e nada
+        1.5: saco cheio, nao vale, nao prestam, esperando ha, ninguem me da, ninguem me responde
+    1: pago em dia, nao tenho o servico, faz horas, ha horas
     """,
     phrases=True,
 )
@@ -106,6 +110,10 @@ PRAISE_PHRASES = _table(
     phrases=True,
 )
 _SCOPE = 3
+SCOPE_BREAKERS = frozenset(
+    {"que", "mas", "porque", "porem", ",", ".", "!", "?", ";"}
+)  # not "e": it is "é" too
+NEGATOR_WEIGHT = {"ninguem": 0.7}  # "ninguém me responde" is a complaint before any lexicon word
 _GREETINGS = re.compile(r"\b(?:bom dia|boa tarde|boa noite|tudo bem|tudo bom)\b")  # politeness, not mood
 _WORD = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
 
@@ -116,12 +124,15 @@ def _caps_ratio(text: str) -> float:
 
 
 def _lexicon_score(words: list[str]) -> tuple[float, bool]:
-    score, profane, negated_until, boost = 0.0, False, -1, 1.0
+    score, profane, negated_at, negated_until, boost = 0.0, False, -10, -1, 1.0
     for i, word in enumerate(words):
         if word in PROFANITY:
             profane = True
+        if word in SCOPE_BREAKERS:
+            negated_until = -1  # "não acredito que caiu": the negation ends with its clause
         if word in NEGATORS:
-            negated_until = i + _SCOPE
+            negated_at, negated_until = i, i + _SCOPE
+            score -= NEGATOR_WEIGHT.get(word, 0.0)
             continue
         if word in INTENSIFIERS:
             boost = INTENSIFIERS[word]
@@ -129,8 +140,11 @@ def _lexicon_score(words: list[str]) -> tuple[float, bool]:
         value = POSITIVE.get(word, 0.0) - NEGATIVE.get(word, 0.0) + EMOJI.get(word, 0.0)
         if value:
             if i <= negated_until and word not in EMOJI:
-                # "não é ruim" is faint praise; "não estou feliz" is a complaint
-                value = -max(value, 1.0) if value > 0 else -value * 0.5
+                # "não estou feliz" is a complaint; "não é ruim" (right after the negation) faint praise
+                if value > 0:
+                    value = -max(value, 1.0)
+                elif i - negated_at <= 2:
+                    value = -value * 0.5
             score += value * boost
         boost = 1.0
     return score, profane

@@ -35,6 +35,10 @@ def test_held_out_accuracy() -> None:
         ("ta sem internet de novo", "negative"),
         ("essa porra caiu", "negative"),
         ("PORRA, obrigado hein", "negative"),
+        ("não acredito que caiu de novo", "negative"),  # the negation ends with its clause
+        ("isso não é justo", "negative"),
+        ("ninguém me responde", "negative"),
+        ("de nada", "neutral"),
     ],
 )
 def test_label(text: str, label: str) -> None:
