@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from assistant.nlu import INTENTS, classify
@@ -126,3 +128,21 @@ def test_emoji_only() -> None:
     assert classify("🙏🙏").intent == "agradecimento"
     assert classify("🤔").intent == "outro"
     assert classify("").intent == "outro"
+
+
+def test_blank_text_is_outro_with_no_confidence() -> None:
+    result = classify("   \n")
+    assert result.intent == "outro"
+    assert result.confidence < 0.1
+
+
+def test_very_long_message_reads_its_opening_and_its_closing_request() -> None:
+    story = " ".join(
+        f"historia{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}{chr(97 + i // 676)} e" for i in range(2000)
+    )
+    text = f"olha eu vou te contar {story}, enfim, quero cancelar"
+    classify("oi")
+    start = time.thread_time()
+    result = classify(text)
+    assert time.thread_time() - start < 0.05  # reading all ~27,000 characters costs ~0.1 s of CPU
+    assert result.intent == "cancelamento"
