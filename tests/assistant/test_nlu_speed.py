@@ -11,11 +11,13 @@ from assistant.nlu.dataset import INTENTS_FILE, read
 
 
 def test_loads_in_a_fresh_interpreter_well_within_budget() -> None:
-    snippet = "from assistant.nlu import classify; classify('oi, quero a segunda via')"
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", snippet], check=True)
-    # target < 1 s (bench/nlu.py measures it); the margin absorbs a busy CI machine and interpreter start
-    assert time.perf_counter() - start < 5.0
+    """CPU time, not wall time, so a busy machine does not fail it; bench/nlu.py measures the real figure."""
+    snippet = (
+        "import time; from assistant.nlu import classify; classify('oi, quero a segunda via'); "
+        "print(time.process_time())"
+    )
+    done = subprocess.run([sys.executable, "-c", snippet], check=True, capture_output=True, text=True)
+    assert float(done.stdout) < 2.0  # target < 1 s including interpreter start; measured ~0.2 s
 
 
 def test_classify_cpu_time_is_milliseconds() -> None:
