@@ -139,7 +139,8 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bser cliente\b",
         r"\bnovo cliente\b",
         r"\bupgrade\b",
-        r"\baumentar (?:a |o )?(?:velocidade|plano)\b",
+        r"\baumentar (?:a |o |minha |meu )?(?:velocidade|plano|internet)\b",
+        r"\b(?:valor|preco|taxa) (?:da |de )?instalacao\b",
     ),
     "cancelamento": (
         r"\btira(?:r)? (?:a |o |minha |meu )?(?:internet|servico|plano)\b",
