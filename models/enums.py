@@ -89,6 +89,7 @@ class EventKind(StrEnum):
     LABEL_REMOVED = "label_removed"
     CSAT_SENT = "csat_sent"
     CSAT_ANSWERED = "csat_answered"
+    TOOL_CALL = "tool_call"  # the AI consulted or acted on the SGP (tool, masked arguments, result)
 
 
 class CsatStatus(StrEnum):
