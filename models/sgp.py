@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from integrations.sgp import SgpClient, SgpConfig
 from models.base import Base, IdMixin, TenantScoped, TimestampMixin
 from models.crypto import EncryptedText
 
@@ -27,3 +28,23 @@ class SgpIntegration(IdMixin, TimestampMixin, TenantScoped, Base):
     last_test_at: Mapped[datetime | None]
     last_test_ok: Mapped[bool | None]
     last_test_error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+def sgp_config(integration: SgpIntegration) -> SgpConfig:
+    """The client configuration of a tenant's stored integration (secrets decrypted in memory only).
+
+    `auth_mode` "basic" sends the username/password as HTTP Basic and no token; anything else sends
+    `token` + `app` in the body, as the SGP's URA API documents.
+    """
+    if integration.auth_mode == "basic":
+        return SgpConfig(
+            base_url=integration.base_url,
+            basic_user=integration.username,
+            basic_password=integration.password,
+        )
+    return SgpConfig(base_url=integration.base_url, app=integration.app_name, token=integration.token)
+
+
+def sgp_client(integration: SgpIntegration) -> SgpClient:
+    """A ready client for this tenant's SGP; the caller closes it (`with sgp_client(i) as sgp:`)."""
+    return SgpClient(sgp_config(integration))
