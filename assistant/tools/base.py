@@ -35,6 +35,7 @@ class ToolCall:
     summary: str
     duration_ms: int
     error: str | None = None
+    contract: str | None = None  # the contract it concerned, for the timeline
 
 
 class OnceGuard(Protocol):
@@ -153,9 +154,13 @@ class ToolBox:
             except (TypeError, ValueError, KeyError) as exc:
                 result = ToolResult(False, f"Argumentos inválidos: {exc}", error="invalid_arguments")
         elapsed = int((time.monotonic() - started) * 1000)
-        self.calls.append(ToolCall(name, mask_arguments(args), result.ok, result.summary, elapsed, result.error))
-        if result.ok:
-            self.results.append(result.data)
+        contract = result.data.get("contrato") if isinstance(result.data.get("contrato"), str) else None
+        contract = contract or (digits(args.get("contrato")) or None)
+        if contract is None and name not in {"transferir_para_humano", "encerrar", "buscar_cliente"}:
+            contract = self.contract_id
+        masked = mask_arguments(args)
+        self.calls.append(ToolCall(name, masked, result.ok, result.summary, elapsed, result.error, contract))
+        self.results.append(result.data)  # a refusal's message is the SGP's word too
         return result
 
     def facts_text(self) -> str:
