@@ -1,1 +1,1 @@
-"""The AI attendant: engines, tools on the SGP, guardrails and the hand-off policy (see docs/ai.md)."""
+"""The AI attendant: engines, tools on the SGP, guardrails, hand-off policy, and its understanding (nlu)."""
