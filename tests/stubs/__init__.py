@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from tests.stubs.evolution import EvolutionStub
 from tests.stubs.server import RecordedRequest, StubServer
+from tests.stubs.sgp import SgpStub
 from tests.stubs.telegram import TelegramStub
 from tests.stubs.uazapi import UazapiStub
 from tests.stubs.whatsapp_cloud import WhatsAppCloudStub
@@ -16,12 +17,14 @@ STUBS: dict[str, type[StubServer]] = {
     "uazapi": UazapiStub,
     "whatsapp_cloud": WhatsAppCloudStub,
     "telegram": TelegramStub,
+    "sgp": SgpStub,
 }
 
 __all__ = [
     "STUBS",
     "EvolutionStub",
     "RecordedRequest",
+    "SgpStub",
     "StubServer",
     "TelegramStub",
     "UazapiStub",
