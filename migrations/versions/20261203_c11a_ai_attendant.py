@@ -27,7 +27,7 @@ EVENT_KINDS = (
 
 
 def _event_kind_check(kinds: Sequence[str]) -> None:
-    op.drop_constraint("ck_conversation_events_event_kind", "conversation_events", type_="check")
+    op.drop_constraint(op.f("ck_conversation_events_event_kind"), "conversation_events", type_="check")
     listed = ", ".join(f"'{k}'" for k in kinds)
     op.create_check_constraint("event_kind", "conversation_events", f"kind IN ({listed})")
 
