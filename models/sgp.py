@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import httpx
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integrations.sgp import SgpClient, SgpConfig
-from models.base import Base, IdMixin, TenantScoped, TimestampMixin
+from integrations.sgp import SgpClient, SgpConfig, SgpError
+from models.base import Base, IdMixin, TenantScoped, TimestampMixin, utcnow
 from models.crypto import EncryptedText
 
 
@@ -45,6 +46,24 @@ def sgp_config(integration: SgpIntegration) -> SgpConfig:
     return SgpConfig(base_url=integration.base_url, app=integration.app_name, token=integration.token)
 
 
-def sgp_client(integration: SgpIntegration) -> SgpClient:
+def sgp_client(integration: SgpIntegration, *, transport: httpx.BaseTransport | None = None) -> SgpClient:
     """A ready client for this tenant's SGP; the caller closes it (`with sgp_client(i) as sgp:`)."""
-    return SgpClient(sgp_config(integration))
+    return SgpClient(sgp_config(integration), transport=transport)
+
+
+def check_connection(
+    integration: SgpIntegration, *, transport: httpx.BaseTransport | None = None
+) -> tuple[bool, str]:
+    """Test reachability and credentials, record the outcome on the row (`last_test_*`, shown in the
+    back office) and return it as (ok, one pt-BR sentence). The sentence never holds a secret: it comes
+    from `SgpError.message_pt` or the client's success line, which name only the host."""
+    try:
+        with sgp_client(integration, transport=transport) as client:
+            sentence = client.test_connection()
+        ok = True
+    except SgpError as exc:
+        sentence, ok = exc.message_pt, False
+    integration.last_test_at = utcnow()
+    integration.last_test_ok = ok
+    integration.last_test_error = None if ok else sentence
+    return ok, sentence

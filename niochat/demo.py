@@ -13,6 +13,7 @@ from models import (
     Label,
     MessageTemplate,
     QuickReply,
+    SgpIntegration,
     Tenant,
 )
 from models.enums import (
@@ -44,6 +45,7 @@ DEMO_STUBS: dict[str, dict[str, Any]] = {
         "phone_number_id": "106540352242922",
     },
     "telegram": {"port": 18084, "bot_token": "123456:demo-telegram"},
+    "sgp": {"port": 18085, "app": "niochat-demo", "token": "demo-sgp-token"},
 }
 
 
@@ -63,6 +65,23 @@ def demo_credentials(channel: ChannelType) -> dict[str, Any]:
             "app_secret": stub["app_secret"],
         }
     return {"api_base_url": base, "bot_token": stub["bot_token"]}
+
+
+def ensure_demo_sgp(session: Session, tenant_id: int) -> None:
+    """Point the demo tenant at the SGP stub (tests/stubs/sgp.py), whose scripted customers include the
+    demo contacts' phones. Also run for a demo seeded before the SGP existed, so old instances get it."""
+    if session.scalar(sa.select(SgpIntegration.id).where(SgpIntegration.tenant_id == tenant_id)):
+        return
+    stub = DEMO_STUBS["sgp"]
+    session.add(
+        SgpIntegration(
+            tenant_id=tenant_id,
+            base_url=f"http://{DEMO_STUB_HOST}:{stub['port']}",
+            auth_mode="token",
+            app_name=stub["app"],
+            token=stub["token"],
+        )
+    )
 
 
 @dataclass
@@ -94,9 +113,10 @@ def describe_demo(session: Session, public_url: str) -> DemoInfo:
 
 def seed_demo(session: Session, public_url: str) -> DemoInfo:
     """Idempotent: does nothing when the demo tenant exists. Runs in the caller's platform session."""
-    if demo_present(session):
-        info = describe_demo(session, public_url)
-        return info
+    existing = session.scalar(sa.select(Tenant.id).where(Tenant.slug == DEMO_SLUG))
+    if existing is not None:
+        ensure_demo_sgp(session, existing)
+        return describe_demo(session, public_url)
     tenant = create_tenant(session, slug=DEMO_SLUG, name="Provedor Demo")
     tenant.company = {
         "razao_social": "Provedor Demo Telecomunicações LTDA",
@@ -202,6 +222,7 @@ def seed_demo(session: Session, public_url: str) -> DemoInfo:
     )
     session.flush()
     seed_conversations(session, tenant.id, inboxes, agents, teams, labels)
+    ensure_demo_sgp(session, tenant.id)
     info = describe_demo(session, public_url)
     info.created = True
     return info

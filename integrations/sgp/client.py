@@ -50,12 +50,14 @@ class _Retryable(SgpUnavailable):
 
 
 class SgpClient:
-    """One tenant's SGP. Owns its httpx.Client; use as a context manager or call `close()`."""
+    """One tenant's SGP; use as a context manager or call `close()`. An injected `transport` (a shared
+    connection pool, or a test's MockTransport) belongs to the caller and is left open."""
 
     def __init__(self, config: SgpConfig, *, transport: httpx.BaseTransport | None = None) -> None:
         if not config.base_url:
             raise ValueError("SgpConfig.base_url is required")
         self.config = config
+        self._owns_transport = transport is None
         self._base = config.base_url.rstrip("/")
         auth = None
         if config.basic_user:
@@ -69,7 +71,8 @@ class SgpClient:
         )
 
     def close(self) -> None:
-        self._http.close()
+        if self._owns_transport:
+            self._http.close()
 
     def __enter__(self) -> SgpClient:
         return self

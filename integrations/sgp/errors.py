@@ -1,6 +1,6 @@
 """What can go wrong when talking to an SGP, as types the attendant can branch on.
 
-Each error carries `message_pt`, one pt-BR sentence an agent (human or AI) can act on or repeat to the
+Each error carries `message_pt`, exactly one pt-BR sentence an agent (human or AI) can act on or repeat to the
 customer; `str(error)` is the same sentence. Messages never contain the base URL's credentials, the
 token or the app name: they end up in logs and conversation notes.
 """
@@ -35,7 +35,7 @@ class SgpUnavailable(SgpError):
     """
 
     code = "unavailable"
-    default_message = "O sistema do provedor (SGP) não respondeu. Tente novamente em alguns minutos."
+    default_message = "O sistema do provedor (SGP) não respondeu; tente novamente em alguns minutos."
 
     def __init__(
         self,
@@ -53,8 +53,8 @@ class SgpAuthError(SgpError):
 
     code = "auth"
     default_message = (
-        "O SGP recusou as credenciais da integração (token/app ou usuário/senha). "
-        "Um administrador precisa revisá-las."
+        "O SGP recusou as credenciais da integração (token/app ou usuário/senha); "
+        "um administrador precisa revisá-las."
     )
 
 
