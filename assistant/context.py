@@ -91,7 +91,9 @@ def engine_config(settings: AISettings) -> EngineConfig:
 
 def profile(session: Session, tenant: Tenant, settings: AISettings, now: datetime) -> TenantProfile:
     entries = session.execute(
-        sa.select(KnowledgeEntry.title, KnowledgeEntry.content).where(KnowledgeEntry.enabled.is_(True)).limit(50)
+        sa.select(KnowledgeEntry.title, KnowledgeEntry.content)
+        .where(KnowledgeEntry.enabled.is_(True))
+        .limit(50)
     ).all()
     open_now, back_at = business_status(tenant.business_hours, tenant.timezone, now)
     return TenantProfile(
@@ -133,7 +135,9 @@ def load_turn(session: Session, conversation_id: int, now: datetime) -> Loaded |
     session.expunge_all()  # the read transaction creates nothing; the write phase saves the state
     older = session.scalars(
         sa.select(Message)
-        .where(Message.conversation_id == conversation_id, Message.id < new[0].id, Message.is_private.is_(False))
+        .where(
+            Message.conversation_id == conversation_id, Message.id < new[0].id, Message.is_private.is_(False)
+        )
         .order_by(Message.id.desc())
         .limit(HISTORY)
     ).all()

@@ -92,7 +92,15 @@ def apply_handoff(
     return team_id
 
 
-WEEKDAYS_PT = ("segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo")
+WEEKDAYS_PT = (
+    "segunda-feira",
+    "terça-feira",
+    "quarta-feira",
+    "quinta-feira",
+    "sexta-feira",
+    "sábado",
+    "domingo",
+)
 
 
 def _intervals(hours: dict[str, Any], day: datetime) -> list[tuple[str, str]]:

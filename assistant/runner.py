@@ -196,14 +196,16 @@ def run_conversation(
     finally:
         if sgp_client is not None:
             sgp_client.close()
-    if not turn.tools.contract_id == turn.memory.contract_id and turn.tools.contract_id:
+    if turn.tools.contract_id and turn.tools.contract_id != turn.memory.contract_id:
         turn.memory.identify(turn.tools.contract_id)
     with db.tenant_session(tenant_id) as session:
         outcome = write(session, loaded, turn, result, storage)
     return outcome
 
 
-def write(session: Session, loaded: Loaded, turn: TurnContext, result: TurnResult, storage: MediaStorage) -> Outcome:
+def write(
+    session: Session, loaded: Loaded, turn: TurnContext, result: TurnResult, storage: MediaStorage
+) -> Outcome:
     conv = lifecycle.lock(session, loaded.conversation_id)
     state, _ = load(session, conv.id, conv.contact)
     outcome = Outcome(ran=True, result=result, calls=list(turn.tools.calls))

@@ -77,5 +77,7 @@ def run(tenant_id: int, conversation_id: int) -> str:
     finally:
         redis.eval(_RELEASE, 1, lock, token)
     if redis.delete(_key("again", conversation_id)):
-        enqueue(queues.AI, "jobs.ai.run", tenant_id, conversation_id, job_id=f"ai-again-{conversation_id}-{token}")
+        enqueue(
+            queues.AI, "jobs.ai.run", tenant_id, conversation_id, job_id=f"ai-again-{conversation_id}-{token}"
+        )
     return "answered" if outcome.sent else ("ran" if outcome.ran else "idle")

@@ -109,7 +109,9 @@ def with_contract(turn: TurnContext, result: TurnResult, slots: Any, goal: str) 
     _identify(turn, result, slots, goal)
 
 
-def _identify(turn: TurnContext, result: TurnResult, slots: Any, goal: str, *, skip_last: bool = False) -> None:
+def _identify(
+    turn: TurnContext, result: TurnResult, slots: Any, goal: str, *, skip_last: bool = False
+) -> None:
     memory = turn.memory
     if slots.invalid_documents and not slots.documents:
         memory.asked_document = True
@@ -139,7 +141,9 @@ def _identify(turn: TurnContext, result: TurnResult, slots: Any, goal: str, *, s
     result.say(t.ASK_DOCUMENT)
 
 
-def _lookup(turn: TurnContext, result: TurnResult, goal: str, args: dict[str, Any], *, by_document: bool) -> bool:
+def _lookup(
+    turn: TurnContext, result: TurnResult, goal: str, args: dict[str, Any], *, by_document: bool
+) -> bool:
     """Look the customer up; False when nothing was found by phone (the caller asks for the CPF)."""
     res = turn.tools.call("buscar_cliente", args)
     if not res.ok:
@@ -159,7 +163,11 @@ def _lookup(turn: TurnContext, result: TurnResult, goal: str, args: dict[str, An
     if res.data.get("documento"):
         turn.memory.document = str(res.data["documento"])
     if len(contracts) > 1:
-        turn.memory.pending = {"kind": "choose_contract", "goal": goal, "options": [c["contrato"] for c in contracts]}
+        turn.memory.pending = {
+            "kind": "choose_contract",
+            "goal": goal,
+            "options": [c["contrato"] for c in contracts],
+        }
         result.say(t.choose_contract(contracts))
         return True
     contract = contracts[0]

@@ -14,7 +14,10 @@ INVALID_DOCUMENT = (
 NOT_FOUND_DOCUMENT = (
     "Não encontrei nenhum cadastro com esse documento. Vou chamar alguém da equipe para ajudar você."
 )
-HOLDING = "Estou com dificuldade para consultar o sistema agora. Vou transferir você para um atendente, só um instante."
+HOLDING = (
+    "Estou com dificuldade para consultar o sistema agora. Vou transferir você para um atendente, "
+    "só um instante."
+)
 TRANSFER = "Certo! Vou transferir você para um dos nossos atendentes. Só um instante, por favor."
 NOT_UNDERSTOOD = (
     "Desculpe, não entendi. Posso ajudar com a 2ª via da fatura, problemas de conexão, "
@@ -24,7 +27,9 @@ NOT_UNDERSTOOD_AGAIN = "Desculpe, ainda não consegui entender. Vou chamar um at
 BYE = "Por nada! Foi um prazer ajudar. Até mais! 👋"
 OK_NO = "Tudo bem, não vou fazer nada por enquanto. " + MORE_HELP
 RECEIPT = "Recebi seu comprovante! Vou encaminhar para o setor financeiro conferir, só um instante."
-CANCELLATION = "Entendi que você quer falar sobre cancelamento. Vou chamar alguém da equipe para conversar com você."
+CANCELLATION = (
+    "Entendi que você quer falar sobre cancelamento. Vou chamar alguém da equipe para conversar com você."
+)
 SALES = "Que ótimo que você quer contratar! Vou chamar nossa equipe comercial para te atender."
 NEGATIVE = "Sinto muito pelo transtorno. Vou chamar um atendente para resolver isso com você agora mesmo."
 STEPS = (
@@ -33,14 +38,18 @@ STEPS = (
     "2. Aguarde 30 segundos e ligue de novo;\n"
     "3. Espere uns 2 minutos até as luzes estabilizarem e teste a conexão."
 )
-OFFER_TICKET = "Se continuar sem internet, posso abrir um chamado técnico para você. Quer que eu abra? (sim/não)"
-UNLOCK_DISABLED = "A liberação em confiança precisa ser feita pela nossa equipe. Vou transferir você para o financeiro."
+OFFER_TICKET = (
+    "Se continuar sem internet, posso abrir um chamado técnico para você. Quer que eu abra? (sim/não)"
+)
+UNLOCK_DISABLED = (
+    "A liberação em confiança precisa ser feita pela nossa equipe. Vou transferir você para o financeiro."
+)
 
 
 def greeting(persona: dict[str, Any], company: str, name: str | None) -> str:
-    who = persona.get("name") or "assistente virtual"
-    hello = f"Olá, {name.split()[0]}!" if name else "Olá!"
-    return f"{hello} Eu sou {who}, da {company}. {HOW_CAN_I_HELP}"
+    who = f"{persona['name']}, assistente virtual" if persona.get("name") else "a assistente virtual"
+    hello = f"Olá, {name.split()[0].title()}!" if name else "Olá!"
+    return f"{hello} Eu sou {who} da {company}. {HOW_CAN_I_HELP}"
 
 
 def found_contract(name: str, contract: str) -> str:
@@ -85,13 +94,15 @@ def outage(items: list[dict[str, Any]]) -> str:
     forecast = f" A previsão de normalização é {item['previsao']}." if item.get("previsao") else ""
     return (
         f"Identificamos uma manutenção na sua região: {item['descricao']}.{forecast} "
-        "Nossa equipe já está trabalhando nisso — não é preciso abrir chamado. Pedimos desculpas pelo transtorno."
+        "Nossa equipe já está trabalhando nisso — não é preciso abrir chamado. "
+        "Pedimos desculpas pelo transtorno."
     )
 
 
 SUSPENDED = (
     "Verifiquei aqui e sua conexão está suspensa por pendência financeira. "
-    "Posso fazer a liberação em confiança agora para você usar enquanto regulariza o pagamento. Quer que eu libere? (sim/não)"
+    "Posso fazer a liberação em confiança agora para você usar enquanto regulariza o pagamento. "
+    "Quer que eu libere? (sim/não)"
 )
 CONFIRM_UNLOCK = "Posso fazer a liberação em confiança da sua conexão agora? (sim/não)"
 
@@ -128,4 +139,7 @@ def ticket_opened(protocol: str) -> str:
 
 def after_hours(back_at: str | None) -> str:
     when = f" Nossa equipe volta {back_at}." if back_at else ""
-    return f"No momento estamos fora do horário de atendimento.{when} Sua conversa já está na fila e será respondida assim que possível."
+    return (
+        f"No momento estamos fora do horário de atendimento.{when} "
+        "Sua conversa já está na fila e será respondida assim que possível."
+    )

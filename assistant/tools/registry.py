@@ -32,31 +32,68 @@ _CONFIRM = {"type": "boolean", "description": "true somente depois que o cliente
 
 
 def _schema(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": required or [], "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required or [],
+        "additionalProperties": False,
+    }
 
 
 SPECS = [
     ToolSpec(
         "buscar_cliente",
-        "Identifica o cliente no SGP pelo telefone do WhatsApp (sem argumentos), pelo CPF/CNPJ ou pelo contrato.",
+        "Identifica o cliente no SGP pelo telefone do WhatsApp (sem argumentos), pelo CPF/CNPJ "
+        "ou pelo contrato.",
         _schema({"cpfcnpj": {"type": "string"}, "contrato": _CONTRACT, "telefone": {"type": "string"}}),
         sgp.buscar_cliente,
         "identificou o cliente",
     ),
-    ToolSpec("segunda_via", "Faturas em aberto do contrato (vencimento, valor, linha digitável, PIX, link).",
-             _schema({"contrato": _CONTRACT}), sgp.segunda_via, "consultou a 2ª via"),
-    ToolSpec("pix", "Código PIX copia-e-cola de uma fatura.",
-             _schema({"contrato": _CONTRACT, "fatura": {"type": "string"}}, ["fatura"]), sgp.pix, "gerou o PIX"),
-    ToolSpec("liberacao_confianca", "Libera a conexão suspensa por débito (promessa de pagamento). Exige confirmação.",
-             _schema({"contrato": _CONTRACT, "confirmado": _CONFIRM}, ["confirmado"]),
-             sgp.liberacao_confianca, "fez a liberação em confiança"),
-    ToolSpec("status_conexao", "Estado da conexão do contrato: online, offline ou suspenso.",
-             _schema({"contrato": _CONTRACT}), sgp.status_conexao, "verificou a conexão"),
-    ToolSpec("abrir_chamado", "Abre um chamado técnico e devolve o protocolo. Exige confirmação.",
-             _schema({"contrato": _CONTRACT, "descricao": {"type": "string"}, "confirmado": _CONFIRM},
-                     ["descricao", "confirmado"]), sgp.abrir_chamado, "abriu um chamado"),
-    ToolSpec("manutencoes", "Manutenções e quedas em andamento ou previstas (no POP do contrato).",
-             _schema({"contrato": _CONTRACT, "pop": {"type": "string"}}), sgp.manutencoes, "consultou manutenções"),
+    ToolSpec(
+        "segunda_via",
+        "Faturas em aberto do contrato (vencimento, valor, linha digitável, PIX, link).",
+        _schema({"contrato": _CONTRACT}),
+        sgp.segunda_via,
+        "consultou a 2ª via",
+    ),
+    ToolSpec(
+        "pix",
+        "Código PIX copia-e-cola de uma fatura.",
+        _schema({"contrato": _CONTRACT, "fatura": {"type": "string"}}, ["fatura"]),
+        sgp.pix,
+        "gerou o PIX",
+    ),
+    ToolSpec(
+        "liberacao_confianca",
+        "Libera a conexão suspensa por débito (promessa de pagamento). Exige confirmação do cliente.",
+        _schema({"contrato": _CONTRACT, "confirmado": _CONFIRM}, ["confirmado"]),
+        sgp.liberacao_confianca,
+        "fez a liberação em confiança",
+    ),
+    ToolSpec(
+        "status_conexao",
+        "Estado da conexão do contrato: online, offline ou suspenso.",
+        _schema({"contrato": _CONTRACT}),
+        sgp.status_conexao,
+        "verificou a conexão",
+    ),
+    ToolSpec(
+        "abrir_chamado",
+        "Abre um chamado técnico e devolve o protocolo. Exige confirmação do cliente.",
+        _schema(
+            {"contrato": _CONTRACT, "descricao": {"type": "string"}, "confirmado": _CONFIRM},
+            ["descricao", "confirmado"],
+        ),
+        sgp.abrir_chamado,
+        "abriu um chamado",
+    ),
+    ToolSpec(
+        "manutencoes",
+        "Manutenções e quedas em andamento ou previstas (no POP do contrato).",
+        _schema({"contrato": _CONTRACT, "pop": {"type": "string"}}),
+        sgp.manutencoes,
+        "consultou manutenções",
+    ),
     ToolSpec(
         "transferir_para_humano",
         "Transfere para um atendente humano. motivo: customer_request, not_understood, negative_sentiment, "
@@ -65,16 +102,21 @@ SPECS = [
         _transferir,
         "transferiu para humano",
     ),
-    ToolSpec("encerrar", "Encerra o atendimento quando o cliente não precisa de mais nada.",
-             _schema({}), _encerrar, "encerrou o atendimento"),
-]  # fmt: skip
+    ToolSpec(
+        "encerrar",
+        "Encerra o atendimento quando o cliente não precisa de mais nada.",
+        _schema({}),
+        _encerrar,
+        "encerrou o atendimento",
+    ),
+]
 
 TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in SPECS}
 TOOL_NAMES = tuple(TOOLS)
 
 
 def timeline_text(name: str, arguments: dict[str, Any], data_contract: str | None = None) -> str:
-    """"IA consultou a 2ª via — contrato 17402": what the inbox shows for a tool call."""
+    """ "IA consultou a 2ª via — contrato 17402": what the inbox shows for a tool call."""
     spec = TOOLS.get(name)
     verb = spec.label if spec else f"chamou {name}"
     contract = arguments.get("contrato") or data_contract

@@ -29,7 +29,9 @@ def _fmt_date(value: date | None) -> str | None:
     return value.strftime("%d/%m/%Y") if value else None
 
 
-def _guarded(fn: Callable[[ToolBox, dict[str, Any]], ToolResult]) -> Callable[[ToolBox, dict[str, Any]], ToolResult]:
+def _guarded(
+    fn: Callable[[ToolBox, dict[str, Any]], ToolResult],
+) -> Callable[[ToolBox, dict[str, Any]], ToolResult]:
     """No SGP configured, or the SGP failing, is a failed result with a code — never an exception."""
 
     def run(box: ToolBox, args: dict[str, Any]) -> ToolResult:
@@ -95,7 +97,11 @@ def buscar_cliente(box: ToolBox, args: dict[str, Any]) -> ToolResult:
     if len(contracts) == 1:
         box.contract_id = str(contracts[0].contract_id)
     ids = ", ".join(c["contrato"] for c in found)
-    summary = f"Cliente {found[0]['nome']} — contrato {ids}" if len(found) == 1 else f"{len(found)} contratos: {ids}"
+    summary = (
+        f"Cliente {found[0]['nome']} — contrato {ids}"
+        if len(found) == 1
+        else f"{len(found)} contratos: {ids}"
+    )
     return ToolResult(True, summary, {"contratos": found, "documento": contracts[0].cpf_cnpj})
 
 
@@ -120,9 +126,15 @@ def segunda_via(box: ToolBox, args: dict[str, Any]) -> ToolResult:
     bills = box.sgp.open_bills(contract)
     data = [bill_data(b, box.today) for b in bills]
     if not data:
-        return ToolResult(True, f"2ª via do contrato {contract}: nenhuma fatura em aberto", {"contrato": contract, "faturas": []})
+        return ToolResult(
+            True,
+            f"2ª via do contrato {contract}: nenhuma fatura em aberto",
+            {"contrato": contract, "faturas": []},
+        )
     return ToolResult(
-        True, f"2ª via do contrato {contract}: {len(data)} fatura(s) em aberto", {"contrato": contract, "faturas": data}
+        True,
+        f"2ª via do contrato {contract}: {len(data)} fatura(s) em aberto",
+        {"contrato": contract, "faturas": data},
     )
 
 
@@ -133,7 +145,11 @@ def pix(box: ToolBox, args: dict[str, Any]) -> ToolResult:
     if not fatura:
         raise ValueError("informe a fatura (id retornado por segunda_via)")
     code = box.sgp.pix_code(fatura, contract)
-    return ToolResult(True, f"PIX da fatura {fatura} do contrato {contract}", {"contrato": contract, "fatura": fatura, "pix": code})
+    return ToolResult(
+        True,
+        f"PIX da fatura {fatura} do contrato {contract}",
+        {"contrato": contract, "fatura": fatura, "pix": code},
+    )
 
 
 def _once(box: ToolBox, action: str, contract: str) -> ToolResult | None:
@@ -154,7 +170,9 @@ def liberacao_confianca(box: ToolBox, args: dict[str, Any]) -> ToolResult:
     if not box.allow_trust_unlock:
         return ToolResult(False, "Liberação em confiança desativada pelo provedor", error="not_allowed")
     if args.get("confirmado") is not True:
-        return ToolResult(False, "Peça a confirmação do cliente antes de liberar", error="confirmation_required")
+        return ToolResult(
+            False, "Peça a confirmação do cliente antes de liberar", error="confirmation_required"
+        )
     stored = _once(box, "liberacao_confianca", contract)
     if stored is not None:
         return stored
@@ -201,13 +219,18 @@ def abrir_chamado(box: ToolBox, args: dict[str, Any]) -> ToolResult:
     if not box.allow_open_ticket:
         return ToolResult(False, "Abertura de chamados desativada pelo provedor", error="not_allowed")
     if args.get("confirmado") is not True:
-        return ToolResult(False, "Peça a confirmação do cliente antes de abrir", error="confirmation_required")
+        return ToolResult(
+            False, "Peça a confirmação do cliente antes de abrir", error="confirmation_required"
+        )
     description = str(args.get("descricao") or "Cliente sem conexão (aberto pela IA)").strip()[:500]
     stored = _once(box, "abrir_chamado", contract)
     if stored is not None:
         return stored
     ticket = box.sgp.open_ticket(
-        contract, description, contato_nome=box.contact_name, contato_telefone=digits(box.contact_phone) or None
+        contract,
+        description,
+        contato_nome=box.contact_name,
+        contato_telefone=digits(box.contact_phone) or None,
     )
     data = {"contrato": contract, "protocolo": ticket.protocol, "mensagem": ticket.message}
     summary = f"Chamado aberto no contrato {contract}: protocolo {ticket.protocol}"

@@ -67,7 +67,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("conversation_id", "action", "target", name=op.f("uq_ai_actions_conversation_id_action_target")),
     )  # fmt: skip
     op.add_column("ai_settings", sa.Column("burst_seconds", sa.Float(), server_default="4", nullable=False))
-    op.add_column("ai_settings", sa.Column("max_tool_calls", sa.Integer(), server_default="6", nullable=False))
+    op.add_column(
+        "ai_settings", sa.Column("max_tool_calls", sa.Integer(), server_default="6", nullable=False)
+    )
     op.add_column(
         "ai_settings", sa.Column("run_budget_seconds", sa.Integer(), server_default="45", nullable=False)
     )

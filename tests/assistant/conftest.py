@@ -19,9 +19,9 @@ from jobs.relay import Relay
 from models import AISettings, Conversation, ConversationEvent, SgpIntegration
 from models.enums import ChannelType
 from models.provisioning import create_inbox, create_tenant
-from tests.channels.conftest import credentials_for, drain, jobctx  # noqa: F401  (fixture)
+from tests.channels.conftest import credentials_for, drain
+from tests.channels.conftest import jobctx as jobctx  # the fixture, shared
 from tests.stubs import EvolutionStub
-from tests.stubs import evolution_payloads as evo
 from tests.stubs import sgp as sgp_stub
 from tests.stubs.sgp import SgpStub
 
@@ -80,7 +80,14 @@ class Scenario:
                 continue
             body = req.json or {}
             kind = "text" if "sendText" in req.path else "media"
-            out.append({"kind": kind, "text": body.get("text") or body.get("caption"), "number": body.get("number"), "body": body})
+            out.append(
+                {
+                    "kind": kind,
+                    "text": body.get("text") or body.get("caption"),
+                    "number": body.get("number"),
+                    "body": body,
+                }
+            )
         return out
 
     def conversation(self, phone: str = MARIA) -> Conversation:
@@ -130,7 +137,9 @@ ALWAYS_OPEN = {"weekly": {str(d): [["00:00", "23:59"]] for d in range(1, 8)}, "h
 
 
 @pytest.fixture()
-def scenario(jobctx: Any, client: Any, db: Any, redis_url: str, evolution: EvolutionStub, sgp: SgpStub) -> Scenario:
+def scenario(
+    jobctx: Any, client: Any, db: Any, redis_url: str, evolution: EvolutionStub, sgp: SgpStub
+) -> Scenario:
     with db.platform_session() as session:
         tenant = create_tenant(session, slug="isp", name="Provedor Fibra")
         tenant.business_hours = ALWAYS_OPEN
@@ -143,11 +152,17 @@ def scenario(jobctx: Any, client: Any, db: Any, redis_url: str, evolution: Evolu
         ai = session.scalar(sa.select(AISettings).where(AISettings.tenant_id == tenant.id))
         ai.provider, ai.burst_seconds = "builtin", 0
         session.add(
-            SgpIntegration(
-                tenant_id=tenant.id, base_url=sgp.url, app_name=sgp_stub.APP, token=sgp_stub.TOKEN
-            )
+            SgpIntegration(tenant_id=tenant.id, base_url=sgp.url, app_name=sgp_stub.APP, token=sgp_stub.TOKEN)
         )
         session.flush()
         return Scenario(
-            client, db, redis_url, tenant.id, inbox.id, inbox.webhook_key, inbox.webhook_secret, evolution, sgp
+            client,
+            db,
+            redis_url,
+            tenant.id,
+            inbox.id,
+            inbox.webhook_key,
+            inbox.webhook_secret,
+            evolution,
+            sgp,
         )
