@@ -53,6 +53,15 @@ class Route:
         return self.when is None or self.when(row)
 
 
+def _to_the_ai(payload: dict[str, Any]) -> bool:
+    """A live customer message (history recovery does not notify) in a conversation with the AI."""
+    return bool(
+        payload.get("direction") == "inbound"
+        and payload.get("status") == "bot"
+        and payload.get("notify", True)
+    )
+
+
 def _tenant_and(*keys: str) -> Callable[[CoreRow], tuple[Any, ...]]:
     return lambda row: (row.tenant_id, *(row.payload.get(k) for k in keys))
 
@@ -81,9 +90,7 @@ JOB_ROUTES: dict[str, list[Route]] = {
             "jobs.ai.on_message",
             queues.AI,
             _tenant_and("conversation_id", "message_id"),
-            when=lambda row: row.payload.get("direction") == "inbound"
-            and row.payload.get("status") == "bot"
-            and row.payload.get("notify", True) is not False,
+            when=lambda row: _to_the_ai(row.payload),
         )
     ],
 }
