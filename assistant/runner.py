@@ -85,12 +85,19 @@ def think(engine: Engine, turn: TurnContext) -> TurnResult:
     if turn.tools.handoff is not None and result.handoff is None:
         result.handoff = turn.tools.handoff
     result.close = result.close or turn.tools.close
-    return guard(turn, result)
+    checked = guard(turn, result)
+    # What the tools said stays citable for the rest of the conversation ("and the due date again?").
+    facts = (str(turn.memory.data.get("facts", "")) + " " + turn.tools.facts_text()).strip()
+    turn.memory.data["facts"] = facts[-FACTS_KEPT:]
+    return checked
+
+
+FACTS_KEPT = 8000  # characters of earlier tool results kept in the memory
 
 
 def guard(turn: TurnContext, result: TurnResult) -> TurnResult:
     """The last word of the guardrails, for both engines: an unbacked value is never sent."""
-    facts = turn.tools.facts_text() + " " + _profile_text(turn)
+    facts = " ".join([turn.tools.facts_text(), str(turn.memory.data.get("facts", "")), _profile_text(turn)])
     bad = [v for r in result.replies if r.text for v in violations(r.text, facts)]
     if not bad:
         return result

@@ -163,6 +163,10 @@ class ToolBox:
         self.results.append(result.data)  # a refusal's message is the SGP's word too
         return result
 
+    def record_failure(self, name: str, summary: str, error: str) -> None:
+        """A call that never reached a tool (its arguments were not even JSON): still on the timeline."""
+        self.calls.append(ToolCall(name, {}, False, summary, 0, error, None))
+
     def facts_text(self) -> str:
         """Every value the tools returned, as one text the guardrails search."""
         return " ".join(_flatten(self.results))

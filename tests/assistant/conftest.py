@@ -63,6 +63,13 @@ class Scenario:
         self.settle()
         return [m["text"] for m in self.sent()[before:] if m.get("text")]
 
+    def relay_now(self) -> None:
+        """Relay and run what is due now (the `on_message` jobs), leaving scheduled runs in their time."""
+        from rq import SimpleWorker
+
+        Relay(self.db, connect(self.redis_url)).relay()
+        SimpleWorker(["ai"], connection=connect(self.redis_url)).work(burst=True, logging_level="WARNING")
+
     def settle(self) -> None:
         """What the worker's sweeper and workers do, until nothing is left."""
         relay = Relay(self.db, connect(self.redis_url))
@@ -166,3 +173,32 @@ def scenario(
             evolution,
             sgp,
         )
+
+
+@pytest.fixture()
+def model(scenario: Scenario) -> Iterator[Any]:
+    """The scenario's tenant on the model engine, pointed at an OpenAI-compatible stub."""
+    from tests.stubs.openai import API_KEY, OpenAIStub
+
+    stub = OpenAIStub().start()
+    scenario.settings(provider="openai", base_url=stub.base_url, api_key=API_KEY, model="gpt-4o-mini")
+    yield stub
+    stub.stop()
+
+
+def api_get(scenario: Scenario, path: str) -> Any:
+    """GET the REST API as an agent of the scenario's tenant (bearer token)."""
+    from models.enums import Role
+    from models.user import User
+    from tests.api.clients import access_token
+
+    with scenario.db.tenant_session(scenario.tenant_id) as session:
+        user = User(tenant_id=scenario.tenant_id, email="ana@isp.test", name="Ana", role=Role.AGENT)
+        user.password_hash = "x"
+        session.add(user)
+        session.flush()
+        user_id = user.id
+    token = access_token(scenario.client.application, scenario.db, user_id)
+    response = scenario.client.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.data
+    return response.get_json()
