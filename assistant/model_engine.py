@@ -87,7 +87,7 @@ class ModelEngine:
         return messages
 
     def _ask(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> Any:
-        create: Any = self.client.chat.completions.create  # messages are plain dicts, not the SDK's TypedDicts
+        create: Any = self.client.chat.completions.create  # plain dict messages, not the SDK TypedDicts
         try:
             response = create(
                 model=self.config.model or "gpt-4o-mini",
