@@ -116,7 +116,15 @@ def load_turn(session: Session, conversation_id: int, now: datetime) -> Loaded |
     if not settings.enabled:
         return None
     existing = session.get(AIConversationState, conversation_id)
-    after = existing.last_message_id if existing is not None and existing.last_message_id else 0
+    after: int | None
+    if existing is not None and existing.last_message_id:
+        after = existing.last_message_id
+    else:  # first run here (or a conversation older than the attendant): what was answered is done
+        after = session.scalar(
+            sa.select(sa.func.coalesce(sa.func.max(Message.id), 0)).where(
+                Message.conversation_id == conversation_id, Message.direction == Direction.OUTBOUND
+            )
+        )
     new = list(
         session.scalars(
             sa.select(Message)
@@ -124,7 +132,7 @@ def load_turn(session: Session, conversation_id: int, now: datetime) -> Loaded |
                 Message.conversation_id == conversation_id,
                 Message.direction == Direction.INBOUND,
                 Message.sender_kind == SenderKind.CONTACT,
-                Message.id > after,
+                Message.id > (after or 0),
             )
             .order_by(Message.id)
         )

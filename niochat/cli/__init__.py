@@ -16,7 +16,7 @@ def cli() -> None:
 
 
 def main() -> None:
-    from niochat.cli import ai, inbox_health, inboxes, manage, run, serve, sgp, status  # noqa: F401  (registers)
+    from niochat.cli import ai, ai_simulate, inbox_health, inboxes, manage, run, serve, sgp, status  # noqa: F401
 
     try:
         cli(standalone_mode=True)
