@@ -85,10 +85,10 @@ def apply_handoff(
     """Hand the conversation to humans; returns the team chosen (None: anyone)."""
     code = normalize_reason(reason)
     team_id = team_for(session, rules, code)
-    text = code if not detail else f"{code}: {detail}"
+    # "Pedido de cancelamento (cancellation) — quero cancelar": agents read the label, reports the code.
+    text = f"{reason_label(code)} ({code})" + (f" — {detail}" if detail else "")
     hand_off(session, conv, text[:500], team_id)
-    conv.handoff_reason = f"{reason_label(code)}" + (f" — {detail}" if detail else "")
-    conv.handoff_reason = conv.handoff_reason[:200]
+    conv.handoff_reason = (reason_label(code) + (f" — {detail}" if detail else ""))[:200]
     return team_id
 
 

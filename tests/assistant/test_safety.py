@@ -23,7 +23,7 @@ def test_a_killed_worker_never_unlocks_twice(scenario: Scenario) -> None:
                              action="liberacao_confianca", target="17410", status="started"))  # fmt: skip
     texts = scenario.say("sim", JOAO)
     assert scenario.sgp.unlocks == []
-    assert texts and scenario.events(JOAO, "handoff")[0].reason.startswith("action_in_doubt")
+    assert texts and "(action_in_doubt)" in scenario.events(JOAO, "handoff")[0].reason
 
 
 def test_unlock_asked_twice_in_a_conversation_is_done_once(scenario: Scenario) -> None:

@@ -140,6 +140,7 @@ export function eventText(e) {
     case 'label_removed': return t('ev_label_removed', {label: e.label?.name || '', actor});
     case 'csat_sent': return t('ev_csat_sent');
     case 'csat_answered': return t('ev_csat_answered');
+    case 'tool_call': return (e.reason || '') + (e.tool && !e.tool.ok ? ` ${t('ev_tool_failed')}` : '');
     default: return null;
   }
 }
