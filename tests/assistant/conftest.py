@@ -48,7 +48,11 @@ class Scenario:
     sgp: SgpStub
 
     def post(self, text: str, phone: str = MARIA, **kw: Any) -> None:
-        payload = self.evolution.make_text_webhook(text, number=phone, timestamp=int(time.time()), **kw)
+        self.post_payload(
+            self.evolution.make_text_webhook(text, number=phone, timestamp=int(time.time()), **kw)
+        )
+
+    def post_payload(self, payload: dict[str, Any]) -> None:
         response = self.client.post(
             f"/webhooks/evolution/{self.inbox_key}",
             data=json.dumps(payload),
