@@ -74,12 +74,12 @@ class Scenario:
         Relay(self.db, connect(self.redis_url)).relay()
         SimpleWorker(["ai"], connection=connect(self.redis_url)).work(burst=True, logging_level="WARNING")
 
-    def settle(self) -> None:
+    def settle(self, *, fork: bool = False) -> None:
         """What the worker's sweeper and workers do, until nothing is left."""
         relay = Relay(self.db, connect(self.redis_url))
         for _ in range(10):
             moved = relay.relay()
-            drain(self.redis_url)
+            drain(self.redis_url, fork=fork)
             if not moved and not relay.relay():
                 return
 

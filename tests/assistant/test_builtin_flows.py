@@ -65,3 +65,33 @@ def test_asking_for_a_person_hands_off(scenario: Scenario) -> None:
     handoff = scenario.events(MARIA, "handoff")
     assert handoff and "(customer_request)" in handoff[0].reason
     assert scenario.say("alô?", MARIA) == []  # silent afterwards
+
+
+def test_several_open_bills_oldest_first(scenario: Scenario) -> None:
+    texts = scenario.say("quero a segunda via", JOAO)
+    intro = next(t for t in texts if t.startswith("Você tem 2 faturas"))
+    first, second = (line.split(" — ")[0].lstrip("• ") for line in intro.splitlines()[1:3])
+    as_date = [tuple(reversed(d.split("/"))) for d in (first, second)]
+    assert as_date[0] < as_date[1]
+    assert sum(t.startswith("000201") for t in texts) == 2
+
+
+def test_trust_unlock_respects_the_tenant_switch(scenario: Scenario) -> None:
+    scenario.sgp_settings(allow_trust_unlock=False)
+    scenario.say("estou sem internet", JOAO)
+    assert scenario.sgp.unlocks == []
+    assert scenario.conversation(JOAO).status == "pending"
+
+
+def test_ticket_respects_the_tenant_switch(scenario: Scenario) -> None:
+    scenario.sgp_settings(allow_open_ticket=False)
+    scenario.say("to sem internet", MARIA)
+    assert not scenario.sgp.requests_to("chamado")
+    assert scenario.conversation(MARIA).status == "pending"
+
+
+def test_runs_in_the_production_worker(scenario: Scenario) -> None:
+    """The forking RQ worker (`niochat worker`) imports and runs jobs.ai like the in-process one."""
+    scenario.post("quero a segunda via", MARIA)
+    scenario.settle(fork=True)
+    assert any(m["text"] == "Posso ajudar em mais alguma coisa?" for m in scenario.sent())
