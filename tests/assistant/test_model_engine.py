@@ -115,3 +115,34 @@ def test_bad_key_hands_off(scenario: Scenario, model: Any) -> None:
     scenario.settings(api_key="sk-wrong")
     texts = scenario.say("oi", MARIA)
     assert texts and scenario.conversation(MARIA).status == "pending"
+
+
+def test_trust_unlock_needs_the_customers_yes(scenario: Scenario, model: Any) -> None:
+    from tests.assistant.conftest import JOAO
+
+    model.script(
+        tool_call("buscar_cliente", {}),
+        tool_call("status_conexao", {}),
+        tool_call("liberacao_confianca", {}),  # too early: the customer has not said yes
+        text("Sua conexão está suspensa por débito. Posso fazer a liberação em confiança? (sim/não)"),
+        tool_call("liberacao_confianca", {"confirmado": True}),
+        text("Pronto! Sua conexão foi liberada em confiança."),
+    )
+    first = scenario.say("minha internet parou", JOAO)
+    assert first == ["Sua conexão está suspensa por débito. Posso fazer a liberação em confiança? (sim/não)"]
+    assert '"confirmation_required"' in tool_messages(model)[-1]
+    assert scenario.sgp.unlocks == []
+    assert scenario.say("sim", JOAO) == ["Pronto! Sua conexão foi liberada em confiança."]
+    assert scenario.sgp.unlocks == ["17410"]
+    tools = [e.data["tool"] for e in scenario.events(JOAO, "tool_call")]
+    assert tools == ["buscar_cliente", "status_conexao", "liberacao_confianca", "liberacao_confianca"]
+
+
+def test_model_hands_off_through_its_tool(scenario: Scenario, model: Any) -> None:
+    model.script(
+        tool_call("transferir_para_humano", {"motivo": "sales", "detalhe": "quer plano de 1 giga"}),
+        text("Vou te passar para o nosso time comercial!"),
+    )
+    assert scenario.say("quero contratar 1 giga", MARIA) == ["Vou te passar para o nosso time comercial!"]
+    reason = scenario.events(MARIA, "handoff")[0].reason
+    assert "(sales)" in reason and "1 giga" in reason
