@@ -91,6 +91,7 @@ class DemoInfo:
     users: list[tuple[str, str, str]] = field(default_factory=list)  # email, name, role
     inboxes: list[dict[str, Any]] = field(default_factory=list)
     created: bool = False
+    sgp_url: str | None = None
 
 
 def demo_present(session: Session) -> bool:
@@ -108,6 +109,8 @@ def describe_demo(session: Session, public_url: str) -> DemoInfo:
         info.users.append((user.email, user.name, str(user.role)))
     for inbox in session.scalars(sa.select(Inbox).where(Inbox.tenant_id == tenant.id).order_by(Inbox.id)):
         info.inboxes.append({"name": inbox.name, **webhook_instructions(inbox, public_url)})
+    sgp = sa.select(SgpIntegration.base_url).where(SgpIntegration.tenant_id == tenant.id)
+    info.sgp_url = session.scalar(sgp)
     return info
 
 

@@ -48,6 +48,15 @@ _TITULOS_PAGE = 250  # the SGP's maximum page for /titulos/
 class _Retryable(SgpUnavailable):
     """Internal: an unavailability a read may try again (network, timeout, 5xx, 429)."""
 
+    timed_out = False
+
+
+class _TimedOut(_Retryable):
+    """Internal: no answer within the read timeout. Tried again once only: an SGP that kept a customer
+    waiting 10 s will rarely answer the next time, and the customer is waiting on the chat."""
+
+    timed_out = True
+
 
 class SgpClient:
     """One tenant's SGP; use as a context manager or call `close()`. An injected `transport` (a shared
@@ -58,7 +67,8 @@ class SgpClient:
             raise ValueError("SgpConfig.base_url is required")
         self.config = config
         self._owns_transport = transport is None
-        self._base = config.base_url.rstrip("/")
+        # Admins paste the URL they see in SGP docs: ".../api/ura/" is the same SGP.
+        self._base = config.base_url.rstrip("/").removesuffix("/api/ura").rstrip("/")
         auth = None
         if config.basic_user:
             auth = httpx.BasicAuth(config.basic_user, config.basic_password or "")
@@ -100,6 +110,18 @@ class SgpClient:
             value = value[2:]  # the SGP stores national numbers; +55 would match nothing
         body = self._read("consultacliente/", {key: value})
         return parse.contracts(body)
+
+    def find_contract(
+        self, *, cpfcnpj: str | None = None, contrato: str | None = None, telefone: str | None = None
+    ) -> Contract:
+        """The one contract these data name: `SgpNotFound` when none, `SgpSeveralContracts` (carrying
+        them, so the customer can be asked which) when more than one."""
+        found = self.find_contracts(cpfcnpj=cpfcnpj, contrato=contrato, telefone=telefone)
+        if not found:
+            raise SgpNotFound()
+        if len(found) > 1:
+            raise SgpSeveralContracts(contracts=found)
+        return found[0]
 
     # --- bills -----------------------------------------------------------------------------------------
 
@@ -220,13 +242,16 @@ class SgpClient:
 
     def _read(self, path: str, data: dict[str, str], *, retries: int | None = None) -> Any:
         attempts = 1 + (self.config.read_retries if retries is None else retries)
+        timeouts = 0
         for attempt in range(1, attempts + 1):
             try:
                 return self._post(path, data, action=False)
             except _Retryable as exc:
-                if attempt == attempts:
+                timeouts += exc.timed_out
+                if attempt == attempts or timeouts > 1:
+                    log.warning("sgp unavailable", extra={"path": path, "attempts": attempt})
                     raise SgpUnavailable(exc.message_pt, status_code=exc.status_code) from exc
-                log.info("sgp read retry", extra={"path": path, "attempt": attempt, "error": exc.code})
+                log.info("sgp read retry", extra={"path": path, "attempt": attempt})
                 time.sleep(self.config.retry_backoff * attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -234,6 +259,7 @@ class SgpClient:
         try:
             return self._post(path, data, action=True)
         except _Retryable as exc:
+            log.warning("sgp action failed", extra={"path": path, "outcome_unknown": exc.outcome_unknown})
             raise SgpUnavailable(
                 exc.message_pt, outcome_unknown=exc.outcome_unknown, status_code=exc.status_code
             ) from exc
@@ -261,7 +287,7 @@ class SgpClient:
         if isinstance(exc, httpx.ConnectError):
             return _Retryable(f"Não foi possível conectar ao SGP ({host}); ele pode estar fora do ar.")
         if isinstance(exc, httpx.TimeoutException):
-            return _Retryable(f"O SGP ({host}) não respondeu a tempo.", outcome_unknown=action)
+            return _TimedOut(f"O SGP ({host}) não respondeu a tempo.", outcome_unknown=action)
         if isinstance(exc, httpx.TransportError):
             return _Retryable(
                 f"A conexão com o SGP ({host}) caiu no meio da resposta.", outcome_unknown=action
@@ -283,6 +309,16 @@ class SgpClient:
                 f"O SGP ({self.host}) respondeu com erro {status}; tente novamente em alguns minutos.",
                 status_code=status,
                 outcome_unknown=action and status >= 500,
+            )
+        if status in (400, 409, 422) and parse.message(mapping):
+            # The SGP read the request and said why not (a missing field, a closed contract…).
+            raise SgpRefused(parse.message(mapping), status_code=status)
+        if 300 <= status < 400:
+            target = urlsplit(response.headers.get("location", ""))
+            where = f"{target.scheme}://{target.hostname}" if target.hostname else "outro endereço"
+            raise SgpUnavailable(
+                f"O SGP ({self.host}) redirecionou a chamada para {where}; use esse endereço na integração.",
+                status_code=status,
             )
         if status >= 300:
             detail = parse.message(mapping) or response.reason_phrase

@@ -69,7 +69,7 @@ class SgpSeveralContracts(SgpError):
     """The document names more than one contract and the SGP needs to know which one."""
 
     code = "several_contracts"
-    default_message = "Este CPF/CNPJ tem mais de um contrato; é preciso informar qual deles."
+    default_message = "Há mais de um contrato para este cliente; é preciso informar qual deles."
 
     def __init__(self, message_pt: str | None = None, *, contracts: list[Contract] | None = None) -> None:
         super().__init__(message_pt)

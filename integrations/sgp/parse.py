@@ -34,8 +34,10 @@ from integrations.sgp.records import (
 
 _LABEL_STATUS = {label.casefold(): code for code, label in STATUS_LABELS.items()}
 _LABEL_STATUS.update({"ativo v. reduzida": 7, "reduzido": 7, "suspensa": 4, "bloqueado": 4})
+# Only wording about *our* credentials: "não autorizado" alone may be a business refusal ("liberação não
+# autorizada para este contrato") and must stay an SgpRefused, not send an admin chasing tokens.
 _AUTH_TEXT = re.compile(
-    r"n[aã]o autorizad|credenciais|autentica|(token|app|appname)\b.{0,40}(inv[aá]lid|incorret|obrigat)",
+    r"credenciais|autentica[çc]|(token|app|appname)\b.{0,40}(inv[aá]lid|incorret|obrigat|n[aã]o autorizad)",
     re.IGNORECASE,
 )
 _SEVERAL = re.compile(r"informar o id do contrato|mais de um contrato|v[aá]rios contratos", re.IGNORECASE)

@@ -12,4 +12,6 @@ def demo_lines(info: DemoInfo) -> list[str]:
         lines.append("  Webhooks das caixas de entrada:")
     for inbox in info.inboxes:
         lines.append(f"    {inbox['name']:<32} {inbox['webhook_url']}")
+    if info.sgp_url:
+        lines.append(f"  SGP de demonstração: {info.sgp_url} (clientes de teste em docs/sgp.md)")
     return lines

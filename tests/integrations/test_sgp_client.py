@@ -37,8 +37,8 @@ def stub() -> Iterator[SgpStub]:
 
 
 def make_client(stub: SgpStub, **overrides: Any) -> SgpClient:
-    options: dict[str, Any] = {"app": APP, "token": TOKEN, "retry_backoff": 0.0, **overrides}
-    return SgpClient(SgpConfig(base_url=stub.url, **options), transport=POOL)
+    options: dict[str, Any] = {"base_url": stub.url, "app": APP, "token": TOKEN, "retry_backoff": 0.0}
+    return SgpClient(SgpConfig(**{**options, **overrides}), transport=POOL)
 
 
 @pytest.fixture
@@ -91,6 +91,22 @@ def test_find_needs_exactly_one_key(sgp: SgpClient) -> None:
         sgp.find_contracts(cpfcnpj="52998224725", contrato="17402")
 
 
+def test_find_contract_one_none_or_several(sgp: SgpClient) -> None:
+    assert sgp.find_contract(telefone="+5511987654321").contract_id == "17402"
+    with pytest.raises(SgpNotFound) as missing:
+        sgp.find_contract(cpfcnpj="12345678909")
+    assert missing.value.message_pt == "Nenhum cliente encontrado no SGP com esses dados."
+    with pytest.raises(SgpSeveralContracts) as several:
+        sgp.find_contract(telefone="11955554444")
+    assert [c.contract_id for c in several.value.contracts] == ["17440", "17441"]
+
+
+def test_base_url_as_pasted_from_the_sgp_docs(stub: SgpStub) -> None:
+    with make_client(stub, base_url=stub.url + "/api/ura/") as client:
+        assert client.find_contracts(contrato="17402")
+    assert stub.last_request.path == "/api/ura/consultacliente/"
+
+
 # --- bills and PIX -----------------------------------------------------------------------------------
 
 
@@ -116,6 +132,8 @@ def test_second_copy_by_cpf_and_several_contracts(sgp: SgpClient) -> None:
     [bill] = sgp.second_copy(cpfcnpj="987.654.321-00")
     assert (bill.id, bill.due_date, bill.amount) == ("9601", date(2026, 9, 22), Decimal("89.90"))
     assert not bill.is_overdue(TODAY) and bill.link and bill.link.endswith("/boleto/9601")
+    page = httpx.get(bill.link)
+    assert page.status_code == 200 and "R$ 89,90, vence 22/09/2026" in page.text
     with pytest.raises(SgpSeveralContracts) as caught:
         sgp.second_copy(cpfcnpj="314.159.265-90")
     assert [c.contract_id for c in caught.value.contracts] == ["17440", "17441"]
@@ -303,6 +321,24 @@ def test_slow_read_times_out_quickly_after_one_retry(stub: SgpStub) -> None:
     assert len(stub.requests) == 2
 
 
+def test_a_read_timeout_is_retried_once_even_with_more_retries_allowed(stub: SgpStub) -> None:
+    stub.delay(2.0)
+    with make_client(stub, read_timeout=0.2, read_retries=3) as client, pytest.raises(SgpUnavailable):
+        client.access_status("17402")
+    assert len(stub.requests) == 2
+
+
+def test_redirect_names_the_new_address() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(301, headers={"Location": "https://isp.sgp.net.br/api/ura/consultacliente/"})
+
+    config = SgpConfig("http://isp.sgp.net.br", app="a", token="t")
+    client = SgpClient(config, transport=httpx.MockTransport(handler))
+    with pytest.raises(SgpUnavailable) as caught:
+        client.test_connection()
+    assert "redirecionou a chamada para https://isp.sgp.net.br;" in caught.value.message_pt
+
+
 def test_slow_unlock_is_sent_once_and_its_outcome_unknown(stub: SgpStub) -> None:
     """The SGP unlocks after we gave up waiting: exactly why the caller must not simply retry."""
     stub.delay(0.5)
@@ -326,6 +362,24 @@ def test_unreachable_sgp() -> None:
         with pytest.raises(SgpUnavailable) as caught:
             client.trust_unlock("1")
         assert not caught.value.outcome_unknown
+
+
+def test_business_refusals_are_not_credential_errors() -> None:
+    """A 400 with the SGP's reason, or a 200 saying an unlock is "não autorizada": the SGP said no to
+    this request, not to our token."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "chamado" in request.url.path:
+            return httpx.Response(400, json={"status": 0, "msg": "Tipo de ocorrência inexistente"})
+        return httpx.Response(200, json={"status": 2, "msg": "Liberação não autorizada para este contrato"})
+
+    config = SgpConfig("http://sgp.test", app="a", token="t")
+    with SgpClient(config, transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(SgpRefused, match="Tipo de ocorrência inexistente") as caught:
+            client.open_ticket("1", "x", ocorrenciatipo="999")
+        assert caught.value.status_code == 400
+        with pytest.raises(SgpRefused, match="não autorizada"):
+            client.trust_unlock("1")
 
 
 def test_garbage_and_wrong_url() -> None:

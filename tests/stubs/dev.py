@@ -20,11 +20,9 @@ def start_all(host: str = DEMO_STUB_HOST) -> list[StubServer]:
     for provider, options in DEMO_STUBS.items():
         try:
             stub = STUBS[provider](host=host, **options).start()  # type: ignore[call-arg]
-        except OSError as exc:
-            print(
-                f"stub {provider}: porta {options['port']} indisponível ({exc.strerror}); ignorado",
-                flush=True,
-            )
+        except (OSError, SystemExit) as exc:  # werkzeug exits (SystemExit) when the port is taken
+            reason = getattr(exc, "strerror", None) or "em uso"
+            print(f"stub {provider}: porta {options['port']} indisponível ({reason}); ignorado", flush=True)
             continue
         started.append(stub)
         print(f"stub {provider} ouvindo em {stub.url}", flush=True)

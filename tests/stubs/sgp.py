@@ -85,6 +85,7 @@ class SgpStub(StubServer):
         rules = [Rule(f"/api/ura/{name}/", methods=["POST"], endpoint=name) for name in _ENDPOINTS]
         rules.append(Rule("/api/ura/pagamento/pix/<fatura>", methods=["POST"], endpoint="pix"))
         rules.append(Rule("/api/ura/manutencao/list/", methods=["POST"], endpoint="manutencao"))
+        rules.append(Rule("/boleto/<fatura>", methods=["GET"], endpoint="boleto"))
         for rule in rules:
             rule.strict_slashes = False
         return rules
@@ -98,6 +99,8 @@ class SgpStub(StubServer):
         return Response("<h1>Not Found</h1>", status=404, mimetype="text/html")
 
     def authenticate(self, request: Request, endpoint: str, args: dict[str, Any]) -> Response | None:
+        if endpoint == "boleto":  # the bill's public link, opened by the customer's browser
+            return None
         fields = self.payload(request)
         if fields.get("token") == self.token and fields.get("app") == self.app:
             return None
@@ -339,6 +342,18 @@ class SgpStub(StubServer):
         if pop:
             items = [m for m in items if str(m["pop"]).casefold() == str(pop).casefold()]
         return self.json_response({"status": 1, "manutencoes": items})
+
+    def boleto(self, request: Request, fatura: str) -> Response:
+        """The page a bill's `link` opens: enough for the demo to show where the customer lands."""
+        for customer in self.customers:
+            for contract in customer.contracts:
+                for bill in contract.bills:
+                    if bill.id == fatura:
+                        due = self._due(bill).strftime("%d/%m/%Y")
+                        amount = f"{bill.amount:.2f}".replace(".", ",")
+                        html = f"<h1>Boleto {fatura}</h1><p>{customer.name}: R$ {amount}, vence {due}</p>"
+                        return Response(html, mimetype="text/html")
+        return self.not_found(request)
 
     def viabilidade(self, request: Request) -> Response:
         if not self.coverage_supported:
