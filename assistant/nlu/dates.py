@@ -23,6 +23,11 @@ _WEEKDAY = re.compile(
     + r")\s+)?(?P<day>segunda|terca|quarta|quinta|sexta|sabado|domingo)(?!\s+(?:via|opcao))"
     r"(?P<tail>(?:\s*-?\s*feira)?(?:\s+que\s+vem)?)"
 )
+_MONTH_NAMES = "janeiro fevereiro marco abril maio junho julho agosto setembro outubro novembro dezembro"
+MONTHS: dict[str, int] = {name: number for number, name in enumerate(_MONTH_NAMES.split(), 1)}
+_MONTH_NAME = re.compile(
+    r"\b(?P<d>[0-3]?\d)\s+de\s+(?P<m>" + "|".join(MONTHS) + r")\b(?:\s+de\s+(?P<y>\d{4}))?"
+)
 _NUMERIC = re.compile(r"\b(?P<d>[0-3]?\d)\s*[/.-]\s*(?P<m>[01]?\d)(?:\s*[/.-]\s*(?P<y>\d{2}|\d{4}))?\b")
 _DAY_OF_MONTH = re.compile(r"\bdia\s+(?P<d>[0-3]?\d)\b(?!\s*[/.-]\s*\d)")
 _IN_DAYS = re.compile(
@@ -80,9 +85,10 @@ def find_date(text: str, today: date) -> date | None:
     if re.search(r"\bontem\b", text):
         return today - timedelta(days=1)
     past = bool(_PAST.search(text))
-    match = _NUMERIC.search(text)
+    match = _NUMERIC.search(text) or _MONTH_NAME.search(text)
     if match:
-        day, month = int(match["d"]), int(match["m"])
+        day = int(match["d"])
+        month = int(match["m"]) if match["m"].isdigit() else MONTHS[match["m"]]
         year = int(match["y"]) if match["y"] else today.year
         year = year + 2000 if year < 100 else year
         found = _safe(year, month, day) if 1 <= month <= 12 else None

@@ -21,10 +21,12 @@ INTENTS: tuple[str, ...] = (
     "saudacao", "agradecimento", "comprovante", "chamado", "outro",
 )  # fmt: skip
 COURTESY = ("saudacao", "agradecimento")
-MIN_CONFIDENCE = 0.4  # below this the best guess is reported as `outro`
-RULE_WEIGHT = 0.45  # share of the final score the phrases get when any of them matches
+MIN_CONFIDENCE = 0.35  # below this the best guess is reported as `outro`
+RULE_WEIGHT = 0.5  # share of the final score the phrases get when any of them matches
 
-_GREETING_START = re.compile(r"^(?:oi|bom dia|boa tarde|boa noite|e ai|tudo bem|tudo bom|alo|hey|salve|👋)\b")
+_GREETING_START = re.compile(
+    r"^(?:oi|bom dia|boa tarde|boa noite|e ai|tudo bem|tudo bom|alo|hey|salve|fala (?:ai|mano|ae)|👋)\b"
+)
 _EMOJI_INTENT = {
     "👍": "agradecimento", "🙏": "agradecimento", "👏": "agradecimento", "❤": "agradecimento",
     "❤️": "agradecimento", "🥰": "agradecimento", "😍": "agradecimento", "🙌": "agradecimento",
@@ -55,7 +57,7 @@ def _scores(norm: str) -> dict[str, float]:
         base = {intent: 0.0 for intent in INTENTS}
         base["outro"] = 1.0 if not ruled else 0.0
         return {i: (ruled.get(i, 0.0) if ruled else base[i]) for i in INTENTS}
-    probs, _coverage = model.probabilities(norm)
+    probs = model.probabilities(norm)
     weight = RULE_WEIGHT if ruled else 0.0
     return {i: (1 - weight) * probs.get(i, 0.0) + weight * ruled.get(i, 0.0) for i in INTENTS}
 
@@ -70,17 +72,34 @@ def _emoji_only(norm: str) -> str | None:
     return max(set(votes), key=votes.count) if votes else "outro"
 
 
-def _result(scores: dict[str, float]) -> IntentResult:
+def _familiarity(norm: str) -> float:
+    """1.0 when most words are known or a phrase matched; down to 0.5 for text made of words never seen
+    in training, so a guess about "xkcd qwrtz plmn" stays low even when the model's scores are peaked."""
+    model = default_model()
+    if model is None or rules.hits(norm):
+        return 1.0
+    return min(1.0, 0.5 + model.known_share(norm))
+
+
+def _result(scores: dict[str, float], norm: str) -> IntentResult:
     best = max(scores, key=lambda k: scores[k])
-    confidence = scores[best]
+    confidence = scores[best] * _familiarity(norm)
     if confidence < MIN_CONFIDENCE and best != "outro":
         return IntentResult("outro", round(confidence, 4), scores)  # low: "I am not sure"
     return IntentResult(best, round(confidence, 4), scores)
 
 
+HEAD, TAIL = 500, 300  # of a very long message, what is read: its opening and its closing request
+
+
 def classify(text: str) -> IntentResult:
     """The intent of one customer message."""
+    if len(text) > HEAD + TAIL:
+        text = f"{text[:HEAD]} {text[-TAIL:]}"
     norm = normalize(text)
+    if not norm.strip():
+        uniform = {i: 1 / len(INTENTS) for i in INTENTS}
+        return IntentResult("outro", round(1 / len(INTENTS), 4), uniform)
     emoji_intent = _emoji_only(norm)
     if emoji_intent is not None:
         confidence = 0.9 if emoji_intent != "outro" else 0.3
@@ -98,6 +117,6 @@ def classify(text: str) -> IntentResult:
             # a greeting with small talk after it ("oi, tudo bem? sou a maria"): still a greeting
             scores = {i: rest_scores[i] * 0.3 for i in INTENTS}
             scores["saudacao"] += 0.7
-            return _result(scores)
-        return _result(rest_scores)
-    return _result(scores)
+            return _result(scores, rest)
+        return _result(rest_scores, rest)
+    return _result(scores, norm)

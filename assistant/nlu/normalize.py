@@ -13,284 +13,120 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from assistant.nlu.protected_words import PROTECTED
+
+
 # Whole-token rewrites, after accent stripping. Values may be several words.
-VARIANTS: dict[str, str] = {
-    # pronouns, function words, slang
-    "vc": "voce",
-    "vcs": "voces",
-    "voce": "voce",
-    "ce": "voce",
-    "oce": "voce",
-    "tu": "voce",
-    "q": "que",
-    "qu": "que",
-    "ke": "que",
-    "oq": "o que",
-    "oque": "o que",
-    "n": "nao",
-    "naum": "nao",
-    "nn": "nao",
-    "nops": "nao",
-    "nope": "nao",
-    "ñ": "nao",
-    "s": "sim",
-    "ss": "sim",
-    "sm": "sim",
-    "yes": "sim",
-    "pq": "porque",
-    "porq": "porque",
-    "pqp": "porra",
-    "tb": "tambem",
-    "tbm": "tambem",
-    "tmb": "tambem",
-    "hj": "hoje",
-    "hje": "hoje",
-    "amanha": "amanha",
-    "amnh": "amanha",
-    "amn": "amanha",
-    "td": "tudo",
-    "tds": "todos",
-    "cmg": "comigo",
-    "ngm": "ninguem",
-    "alguem": "alguem",
-    "mt": "muito",
-    "mto": "muito",
-    "mtu": "muito",
-    "mta": "muita",
-    "mts": "muitos",
-    "qdo": "quando",
-    "qnd": "quando",
-    "qndo": "quando",
-    "qto": "quanto",
-    "qnto": "quanto",
-    "qt": "quanto",
-    "qual": "qual",
-    "ql": "qual",
-    "pfv": "por favor",
-    "pfvr": "por favor",
-    "pf": "por favor",
-    "plis": "por favor",
-    "pls": "por favor",
-    "porfavor": "por favor",
-    "favor": "favor",
-    "obg": "obrigado",
-    "obgd": "obrigado",
-    "obgda": "obrigado",
-    "obrigada": "obrigado",
-    "brigado": "obrigado",
-    "brigada": "obrigado",
-    "obrigadao": "obrigado",
-    "grato": "obrigado",
-    "grata": "obrigado",
-    "agradecido": "obrigado",
-    "agradecida": "obrigado",
-    "thanks": "obrigado",
-    "vlw": "valeu",
-    "vlws": "valeu",
-    "valew": "valeu",
-    "vlew": "valeu",
-    "blz": "beleza",
-    "blza": "beleza",
-    "belz": "beleza",
-    "bz": "beleza",
-    "ta": "esta",
-    "tah": "esta",
-    "tá": "esta",
-    "to": "estou",
-    "tou": "estou",
-    "tamo": "estamos",
-    "tava": "estava",
-    "tavam": "estavam",
-    "eh": "e",
-    "neh": "ne",
-    "aki": "aqui",
-    "ai": "ai",
-    "agr": "agora",
-    "dps": "depois",
-    "dpois": "depois",
-    "msg": "mensagem",
-    "msgs": "mensagens",
-    "qro": "quero",
-    "kero": "quero",
-    "keru": "quero",
-    "axo": "acho",
-    "cade": "cade",
-    "kd": "cade",
-    "ctz": "certeza",
-    "vdd": "verdade",
-    "mds": "meu deus",
-    "mdss": "meu deus",
-    "sla": "sei la",
-    "fds": "fim de semana",
-    "ngc": "negocio",
-    "tmj": "valeu",
-    "pdc": "pode crer",
-    "flw": "falou",
-    "fmz": "firmeza",
-    "bjs": "beijos",
-    "p": "para",
-    "pra": "para",
-    "pro": "para o",
-    "prar": "para",
-    "nd": "nada",
-    "nda": "nada",
-    "cmo": "como",
-    "cm": "com",
-    "sao": "sao",
-    "ent": "entao",
-    "entt": "entao",
-    "mim": "mim",
-    "tmbm": "tambem",
-    "iae": "e ai",
-    "eae": "e ai",
-    "eai": "e ai",
-    "salve": "oi",
-    "ola": "oi",
-    "oie": "oi",
-    "oii": "oi",
-    "oiee": "oi",
-    "opa": "oi",
-    "hello": "oi",
-    "hi": "oi",
-    "bd": "bom dia",
-    "bomdia": "bom dia",
-    "boatarde": "boa tarde",
-    "boanoite": "boa noite",
-    "bt": "boa tarde",
-    "bn": "boa noite",
-    # domain words and their spellings
-    "net": "internet",
-    "nete": "internet",
-    "interneti": "internet",
-    "internete": "internet",
-    "wifi": "wifi",
-    "wi-fi": "wifi",
-    "wi": "wi",
-    "uaifai": "wifi",
-    "waifai": "wifi",
-    "wify": "wifi",
-    "roteador": "roteador",
-    "modem": "roteador",
-    "rotiador": "roteador",
-    "roteado": "roteador",
-    "mega": "mega",
-    "megas": "mega",
-    "mb": "mega",
-    "mbps": "mega",
-    "giga": "giga",
-    "gb": "giga",
-    "2via": "segunda via",
-    "2avia": "segunda via",
-    "2ªvia": "segunda via",
-    "pix": "pix",
-    "pics": "pix",
-    "piks": "pix",
-    "boletos": "boleto",
-    "faturas": "fatura",
-    "comprovantes": "comprovante",
-    "conprovante": "comprovante",
-    "cpf": "cpf",
-    "cnpj": "cnpj",
-    "zap": "whatsapp",
-    "zapzap": "whatsapp",
-    "wpp": "whatsapp",
-    "whats": "whatsapp",
-    "wats": "whatsapp",
-    "atendende": "atendente",
-    "atendimento": "atendimento",
-    "humano": "humano",
-    "umano": "humano",
-    "pessoa": "pessoa",
-    "resetar": "reiniciar",
-    "reseta": "reinicia",
-    "desbloquea": "desbloqueia",
-    "desbloquia": "desbloqueia",
-    "desbloquiar": "desbloquear",
-    "libera": "libera",
-    "liberar": "liberar",
-    "liberá": "liberar",
-    "sinal": "sinal",
-    "lenta": "lenta",
-    "lento": "lento",
-    "cancela": "cancela",
-}
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+def _variants(table: str) -> dict[str, str]:
+    """Lines "spelling: variant variant ..." -> {variant: spelling}; "_" in a spelling is a space."""
+    out: dict[str, str] = {}
+    for line in table.strip().splitlines():
+        target, _, variants = line.partition(":")
+        out.update((variant, target.strip().replace("_", " ")) for variant in variants.split())
+    return out
+
+
+VARIANTS: dict[str, str] = _variants(
+    """
+    voce: vc ce oce tu
+    voces: vcs
+    que: q qu ke
+    o_que: oq oque
+    nao: n naum nn nops nope ñ
+    sim: s ss sm yes
+    porque: pq porq
+    porra: pqp
+    tambem: tb tbm tmb tmbm
+    hoje: hj hje
+    amanha: amnh amn
+    tudo: td
+    todos: tds
+    comigo: cmg
+    ninguem: ngm
+    muito: mt mto mtu
+    muita: mta
+    muitos: mts
+    quando: qdo qnd qndo
+    quanto: qto qnto qt
+    qual: ql
+    por_favor: pfv pfvr pf plis pls porfavor
+    obrigado: obg obgd obgda obrigada brigado brigada obrigadao grato grata agradecido agradecida thanks
+    valeu: vlw vlws valew vlew tmj
+    beleza: blz blza belz bz
+    esta: ta tah tá
+    estou: to tou
+    estamos: tamo
+    estava: tava
+    estavam: tavam
+    e: eh
+    ne: neh
+    aqui: aki
+    agora: agr
+    depois: dps dpois
+    mensagem: msg
+    mensagens: msgs
+    quero: qro kero keru
+    acho: axo
+    cade: kd
+    certeza: ctz
+    verdade: vdd
+    meu_deus: mds mdss
+    sei_la: sla
+    fim_de_semana: fds
+    negocio: ngc
+    pode_crer: pdc
+    falou: flw
+    firmeza: fmz
+    beijos: bjs
+    para: p pra prar
+    para_o: pro
+    nada: nd nda
+    como: cmo
+    com: cm
+    entao: ent entt
+    e_ai: iae eae eai
+    ai: ae
+    oi: salve ola oie oii oiee opa hello hi
+    bom_dia: bd bomdia
+    boa_tarde: boatarde bt
+    boa_noite: boanoite bn
+    internet: net nete interneti internete
+    wifi: wi-fi uaifai waifai wify
+    roteador: modem rotiador roteado
+    mega: megas mb mbps
+    giga: gb
+    segunda_via: 2via 2avia 2ªvia
+    pix: pics piks
+    boleto: boletos
+    fatura: faturas
+    comprovante: comprovantes conprovante
+    whatsapp: zap zapzap wpp whats wats
+    atendente: atendende
+    humano: umano
+    reiniciar: resetar
+    reinicia: reseta
+    desbloqueia: desbloquea desbloquia
+    desbloquear: desbloquiar
+    liberar: liberá
+    """
+)
 
 # Words an intent hinges on: an unknown token one edit away from one of these becomes it ("fatuta",
 # "bolerto", "intenet", "cancelra"). Only these are corrected, so ordinary words are never "fixed".
-KEY_WORDS: tuple[str, ...] = (
-    "fatura",
-    "boleto",
-    "internet",
-    "conexao",
-    "conectar",
-    "cancelar",
-    "cancelamento",
-    "desbloquear",
-    "desbloqueio",
-    "desbloqueia",
-    "bloqueada",
-    "bloqueado",
-    "atendente",
-    "atendimento",
-    "comprovante",
-    "pagamento",
-    "paguei",
-    "contratar",
-    "contrato",
-    "instalar",
-    "instalacao",
-    "senha",
-    "endereco",
-    "mudanca",
-    "roteador",
-    "funcionando",
-    "funciona",
-    "obrigado",
-    "segunda",
-    "quero",
-    "plano",
-    "pagar",
-    "vencimento",
-    "vencida",
-    "vencido",
-    "liberar",
-    "libera",
-    "tecnico",
-    "visita",
-    "caiu",
-    "sinal",
-    "lenta",
-    "velocidade",
-    "assinatura",
-    "desligado",
-    "desligada",
-    "valor",
-    "codigo",
-    "transferencia",
-    "depositei",
-    "mensalidade",
-    "conta",
-    "humano",
-    "pessoa",
-    "falar",
-    "suspensa",
-    "suspenso",
-    "cortaram",
-    "cortada",
-    "parada",
-    "desconectado",
-    "problema",
-    "boa",
-    "noite",
-    "tarde",
-    "wifi",
-    "cobertura",
-    "disponivel",
-    "promessa",
-    "confianca",
-    "reclamacao",
-    "pessimo",
-    "horrivel",
+KEY_WORDS: tuple[str, ...] = _words(
+    """
+    fatura boleto internet conexao conectar cancelar cancelamento desbloquear desbloqueio desbloqueia
+    bloqueada bloqueado atendente atendimento comprovante pagamento paguei contratar contrato instalar
+    instalacao senha endereco mudanca roteador funcionando funciona obrigado segunda quero plano pagar
+    vencimento vencida vencido liberar libera tecnico visita caiu sinal lenta velocidade assinatura
+    desligado desligada valor codigo transferencia depositei mensalidade conta humano falar suspensa
+    suspenso cortaram cortada parada desconectado problema boa noite tarde wifi cobertura disponivel
+    promessa confianca reclamacao pessimo horrivel
+    """
 )
 
 _KEY_SET = frozenset(KEY_WORDS)
@@ -313,6 +149,8 @@ _COMBINING = re.compile(r"[\u0300-\u036f]")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[^\sa-z0-9]")
 _VOWEL_RUN = re.compile(r"([aeiou])\1+")
 _CONSONANT_RUN = re.compile(r"([b-df-hj-np-tv-z])\1+")
+_LEET_ZERO = re.compile(r"(?<=[a-z]{3})0(?=[a-z]|\b)")  # "bolet0" -> "boleto"
+_DIGIT_LETTER = re.compile(r"(?<=\d)(?=[a-z])|(?<=[a-z]{2})(?=\d)")  # "500mb" -> "500 mb"
 _SECOND_COPY = re.compile(r"\b2\s*[ao°]?\s*(?:-\s*)?via\b")
 
 
@@ -321,6 +159,7 @@ def strip_accents(text: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
+@lru_cache(maxsize=8192)
 def fold_repeats(word: str) -> str:
     """ "oiii" -> "oi", "siiiim" -> "sim", "nettt" -> "net"; "rr" and "ss" stay ("carro", "passo")."""
     if not word.isalpha():
@@ -334,9 +173,10 @@ def correct(word: str) -> str:
     """A key word one edit away (substitution, insertion, deletion, swap) from `word`, else `word`.
 
     SymSpell-style: both sides are reduced to their one-letter deletions, which meet whenever the two
-    spellings are one edit apart. Short words are left alone: "cara" must not become "caiu".
+    spellings are one edit apart. Short words and real words (`PROTECTED`: "tenha" is not "senha") are
+    left alone.
     """
-    if len(word) < 5 or word in _KEY_SET or not word.isalpha():
+    if len(word) < 5 or word in _KEY_SET or word in PROTECTED or not word.isalpha():
         return word
     for variant in (word, *_deletes(word)):
         candidate = _DELETE_INDEX.get(variant)
@@ -372,6 +212,7 @@ def normalize(text: str) -> str:
     Punctuation is kept as separate tokens (a "?" or "!!!" can matter), emoji too.
     """
     folded = strip_accents(text.lower()).replace("º", "o").replace("ª", "a")
+    folded = _DIGIT_LETTER.sub(" ", _LEET_ZERO.sub("o", folded))
     folded = _SECOND_COPY.sub("segunda via", folded)
     out: list[str] = []
     for raw in _TOKEN.findall(folded):

@@ -26,35 +26,43 @@ class Sentiment:
     score: float  # -1 (very negative) .. 1 (very positive)
 
 
-POSITIVE: dict[str, float] = {
-    "obrigado": 1, "valeu": 1, "agradeco": 1, "otimo": 2, "otima": 2, "excelente": 2, "perfeito": 2,
-    "perfeita": 2, "maravilha": 2, "maravilhoso": 2, "maravilhosa": 2, "bom": 1, "boa": 0.5, "bem": 0.5,
-    "legal": 1, "show": 1.5, "top": 1.5, "massa": 1, "feliz": 1.5, "satisfeito": 1.5, "satisfeita": 1.5,
-    "adorei": 2, "amei": 2, "gostei": 1.5, "resolveu": 1.5, "resolvido": 1.5, "resolvida": 1.5,
-    "funcionou": 1.5, "funcionando": 1, "funciona": 0.5, "voltou": 1, "rapido": 1, "rapida": 1,
-    "eficiente": 1.5, "atencioso": 1.5, "atenciosa": 1.5, "parabens": 2, "beleza": 0.5, "tranquilo": 0.5,
-    "sucesso": 1, "incrivel": 2, "sensacional": 2, "ajudou": 1.5, "educado": 1, "educada": 1,
-    "recomendo": 1.5, "melhor": 1, "gentil": 1.5, "amo": 1.5, "agradecido": 1,
-    "estavel": 1, "certinho": 1, "joia": 1, "ufa": 1, "aleluia": 1,
-}  # fmt: skip
-NEGATIVE: dict[str, float] = {
-    "ruim": 1.5, "pessimo": 2, "pessima": 2, "horrivel": 2, "horroroso": 2, "lixo": 2, "porcaria": 2,
-    "merda": 2, "absurdo": 2, "absurda": 2, "palhacada": 2, "vergonha": 2, "descaso": 2, "raiva": 2,
-    "irritado": 2, "irritada": 2, "chateado": 1.5, "chateada": 1.5, "triste": 1.5, "insatisfeito": 2,
-    "insatisfeita": 2, "decepcionado": 2, "decepcionada": 2, "decepcao": 2, "lento": 1, "lenta": 1,
-    "caiu": 1, "cai": 1, "caindo": 1, "travando": 1, "trava": 1, "oscilando": 1, "problema": 1,
-    "problemas": 1, "defeito": 1, "reclamacao": 1, "reclamar": 1, "procon": 2, "processar": 2,
-    "cansado": 1.5, "cansada": 1.5, "cansei": 2, "demora": 1, "demorando": 1, "demorado": 1,
-    "esperando": 0.5, "ninguem": 1, "nunca": 0.5, "enrolacao": 2, "enrolando": 2, "mentira": 2,
-    "roubo": 2, "ladrao": 2, "ladroes": 2, "safado": 2, "safados": 2, "ridiculo": 2, "ridicula": 2,
-    "inaceitavel": 2, "indignado": 2, "indignada": 2, "odeio": 2, "odiei": 2, "pior": 1.5,
-    "prejuizo": 1.5, "urgente": 1, "urgencia": 1, "desrespeito": 2, "falha": 1, "erro": 1,
-    "cancelar": 0.5, "cobrando": 0.5, "caro": 1, "pessimos": 2, "infelizmente": 1, "aff": 1.5,
-    "affs": 1.5, "pqp": 2, "porra": 2, "caralho": 2, "droga": 1.5, "inferno": 2, "bosta": 2,
-    "desgraca": 2, "lixos": 2, "fdp": 2, "vsf": 2, "nervoso": 1.5, "nervosa": 1.5, "estressado": 1.5,
-    "sacanagem": 2, "dificil": 1, "impossivel": 1, "cortaram": 1, "prejudicado": 1.5,
-    "prejudicada": 1.5, "perdi": 1, "perdendo": 1, "preocupado": 1, "preocupada": 1,
-}  # fmt: skip
+def _table(text: str, *, phrases: bool = False) -> dict[str, float]:
+    """Lexicon lines "weight: entry entry ..." -> {entry: weight}; phrase tables separate entries by ","."""
+    table: dict[str, float] = {}
+    for line in text.strip().splitlines():
+        weight, _, entries = line.partition(":")
+        items = entries.split(",") if phrases else entries.split()
+        table.update((item.strip(), float(weight)) for item in items if item.strip())
+    return table
+
+
+POSITIVE = _table(
+    """
+    2: otimo otima excelente perfeito perfeita maravilha maravilhoso maravilhosa adorei amei parabens
+    2: incrivel sensacional otimos otimas
+    1.5: gostando show top feliz satisfeito satisfeita gostei resolveu resolvido resolvida funcionou eficiente
+    1.5: atencioso atenciosa ajudou recomendo gentil amo contente salvou atenciosos atenciosas voando
+    1: obrigado valeu agradeco legal massa funcionando voltou rapido rapida sucesso educado educada
+    1: melhor agradecido estavel certinho joia justo rapidos ufa aleluia
+    0.6: bom
+    0.5: boa bem funciona beleza tranquilo resolve resolvem
+    """
+)
+NEGATIVE = _table(
+    """
+    2: pessimo pessima horrivel horroroso lixo porcaria merda absurdo absurda palhacada vergonha descaso
+    2: raiva irritado irritada insatisfeito insatisfeita decepcionado decepcionada decepcao procon
+    2: processar cansei enrolacao enrolando mentira roubo ladrao ladroes safado safados ridiculo
+    2: ridicula inaceitavel indignado indignada odeio odiei desrespeito pessimos pqp porra caralho
+    2: inferno bosta desgraca lixos fdp vsf sacanagem piada enganado enganada puto revoltado revoltada
+    1.5: ruim chateado chateada triste cansado cansada pior prejuizo droga nervoso nervosa estressado
+    1.5: prejudicado prejudicada porco enrolado enrolados enrolada af afs
+    1: lento lenta caiu cai caindo travando trava oscilando problema problemas defeito reclamacao
+    1: reclamar demora demorando demorado ninguem urgente urgencia falha erro caro infelizmente dificil
+    1: impossivel cortaram saco perdi perdendo preocupado preocupada
+    0.5: esperando nunca cancelar cobrando
+    """
+)
 PROFANITY = frozenset({"porra", "caralho", "merda", "bosta", "fdp", "vsf", "pqp", "desgraca", "puta"})
 EMOJI: dict[str, float] = {
     "😀": 1, "😃": 1, "😄": 1, "😁": 1, "😊": 1, "🙂": 0.5, "😍": 2, "🥰": 2, "😘": 1, "❤": 1.5,
@@ -64,20 +72,39 @@ EMOJI: dict[str, float] = {
     "😫": -1.5, "😒": -1, "🙄": -1, "👎": -1.5, "💩": -2, "😑": -1, "😐": -0.5, "☹": -1.5, "🙁": -1,
     "😕": -1, "😓": -1, "😖": -1.5, "🤦": -1, "🤡": -1.5, "😣": -1,
 }  # fmt: skip
-NEGATORS = frozenset({"nao", "nunca", "nem", "jamais", "sem", "nenhum", "nenhuma", "ninguem"})
-INTENSIFIERS: dict[str, float] = {
-    "muito": 1.5, "muita": 1.5, "super": 1.5, "demais": 1.5, "bastante": 1.3, "totalmente": 1.5,
-    "extremamente": 2, "tao": 1.3, "mega": 1.3, "bem": 1.2, "mais": 1.2, "completamente": 1.5,
-    "absurdamente": 2, "pra caramba": 1.5, "pra caralho": 2, "ridiculamente": 1.5,
-}  # fmt: skip
+NEGATORS = frozenset({"nao", "nunca", "nem", "jamais", "sem", "nenhum", "nenhuma", "ninguem", "nada"})
+INTENSIFIERS = _table(
+    """
+    2: extremamente absurdamente pra caralho
+    1.5: muito muita super demais totalmente completamente pra caramba ridiculamente
+    1.3: bastante tao mega
+    1.2: bem mais
+    """
+)
 # "sem" flips praise ("sem problema" is fine) but "sem internet" is bad news, said without any lexicon word.
-COMPLAINT_PHRASES: dict[str, float] = {
-    "sem internet": 1, "sem sinal": 1, "sem conexao": 1, "nao funciona": 1, "nao esta funcionando": 1,
-    "nao resolve": 1.5, "nao resolveram": 1.5, "ninguem resolve": 2, "ninguem responde": 2,
-    "de novo": 0.5, "toda hora": 1, "todo dia": 0.5, "varias vezes": 1, "ja faz": 0.5, "dias sem": 1.5,
-    "nao aguento": 2, "vou cancelar": 1.5, "quero cancelar": 1, "falta de respeito": 2,
-    "nao presta": 2, "pago caro": 1.5, "mal atendido": 2, "mal atendida": 2,
-}  # fmt: skip
+COMPLAINT_PHRASES = _table(
+    """
+    2: ninguem resolve, ninguem responde, nao aguento, falta de respeito, nao presta, mal atendido
+    2: mal atendida
+    1.5: nao resolve, nao resolveram, dias sem, vou cancelar, pago caro, nao e possivel
+    1.5: sempre a mesma coisa
+    1: sem internet, sem sinal, sem conexao, nao funciona, nao esta funcionando, toda hora, varias vezes
+    1: quero cancelar, ainda cobram, nem funciona, de novo isso
+    0.5: de novo, todo dia, ja faz
+    1.5: so sabem cobrar, vez que ligo, vez que reclamo, e nada ainda
+    1: e nada
+    """,
+    phrases=True,
+)
+PRAISE_PHRASES = _table(
+    """
+    2.5: do que reclamar, nada a reclamar
+    2: sao demais, foram demais, nota 10, nota dez, nota mil, de parabens
+    1.5: e demais
+    1: salvou meu dia
+    """,
+    phrases=True,
+)
 _SCOPE = 3
 _GREETINGS = re.compile(r"\b(?:bom dia|boa tarde|boa noite|tudo bem|tudo bom)\b")  # politeness, not mood
 _WORD = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
@@ -103,7 +130,7 @@ def _lexicon_score(words: list[str]) -> tuple[float, bool]:
         if value:
             if i <= negated_until and word not in EMOJI:
                 # "não é ruim" is faint praise; "não estou feliz" is a complaint
-                value = -value if value > 0 else -value * 0.5
+                value = -max(value, 1.0) if value > 0 else -value * 0.5
             score += value * boost
         boost = 1.0
     return score, profane
@@ -114,9 +141,9 @@ def sentiment(text: str) -> Sentiment:
     norm = _GREETINGS.sub(" ", normalize(text))
     words = _WORD.findall(norm)
     score, profane = _lexicon_score(words)
-    for phrase, weight in COMPLAINT_PHRASES.items():
-        if phrase in norm:
-            score -= weight
+    padded = f" {' '.join(words)} "
+    score -= sum(weight for phrase, weight in COMPLAINT_PHRASES.items() if f" {phrase} " in padded)
+    score += sum(weight for phrase, weight in PRAISE_PHRASES.items() if f" {phrase} " in padded)
     exclaims = text.count("!")
     intensity = 1.0 + 0.15 * min(max(exclaims - 1, 0), 4) + (0.6 if _caps_ratio(text) > 0.6 else 0.0)
     score *= intensity

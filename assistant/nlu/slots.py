@@ -126,9 +126,13 @@ def _confirmation(norm: str) -> Literal["yes", "no"] | None:
             if size == 1 and phrase in {"e", "esta", "bom", "quero", "para"} and len(words) > 2:
                 return None  # "é que...", "quero saber...": not an answer
             return "yes"
+    if len(words) <= 4 and words[-1] == "nao":  # "agora não", "prefiro não", "acho melhor não"
+        return "no"
+    if len(words) <= 4 and words[-1] == "sim":  # "acho que sim", "claro que sim"
+        return "yes"
     if re.search(r"\bacho que sim\b|\bpode sim\b", norm):
         return "yes"
-    if re.search(r"\bacho que nao\b|\bnao quero\b", norm) and len(words) <= 6:
+    if re.search(r"\bacho que nao\b|\bnao quero\b|\bnem pensar\b", norm) and len(words) <= 6:
         return "no"
     return None
 
