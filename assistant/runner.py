@@ -278,8 +278,11 @@ def _mark_messages(session: Session, loaded: Loaded, result: TurnResult) -> None
     """What the attendant understood, on the newest message of the burst (dashboards read it)."""
     if result.intent is None:
         return
+    values: dict[str, Any] = {"intent": result.intent[:64]}
+    if result.sentiment:
+        values["sentiment"] = result.sentiment
     session.execute(
         sa.update(Message)
         .where(Message.id == loaded.last_message_id, Message.intent.is_(None))
-        .values(intent=result.intent)
+        .values(**values)
     )

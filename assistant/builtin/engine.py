@@ -37,7 +37,9 @@ class BuiltinEngine:
         text = turn.text
         intent = classify(text) if text else None
         mood = sentiment(text) if text else None
-        slots = extract(text, today=turn.today)
+        pending = turn.memory.pending
+        options = pending.get("options", []) if pending.get("kind") == "choose_contract" else []
+        slots = extract(text, today=turn.today, options=options)
         result = TurnResult(
             intent=intent.intent if intent else ("comprovante" if turn.attachments else None),
             confidence=intent.confidence if intent else None,
