@@ -24,7 +24,7 @@ HANDOFF_INTENTS = {
     "contratar": ("sales", t.SALES),
     "comprovante": ("payment_receipt", t.RECEIPT),
 }
-NEGATIVE_THRESHOLD = -0.6
+NEGATIVE_THRESHOLD = -0.85  # a complaint ("minha internet não funciona", -0.66) is a request, not anger
 MIN_CONFIDENCE = 0.35
 
 
