@@ -60,3 +60,10 @@ def test_tenant_ai_stores_the_engine_and_an_encrypted_key(scenario: Scenario) ->
         raw = session.execute(sa.text("SELECT api_key FROM ai_settings")).scalar()
     assert "sk-secret" not in raw
     assert invoke("tenant", "ai", "--tenant", "isp", "--engine", "builtin").exit_code == 0
+
+
+def test_demo_hands_off_to_its_teams(settings, db) -> None:  # type: ignore[no-untyped-def]
+    """`ai try` without --tenant uses the demo tenant, whose hand-off rules name its teams."""
+    assert invoke("seed-demo").exit_code == 0
+    result = invoke("ai", "try", "quero cancelar meu plano", "--json")
+    assert json.loads(result.stdout)["handoff"] == {"team": "Comercial", "reason": "cancellation"}
