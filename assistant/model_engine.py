@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from assistant.builtin.texts import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN
 from assistant.context import EngineConfig
 from assistant.engine import EngineUnavailable, Handoff, TurnContext, TurnResult
 from assistant.guardrails import violations
@@ -71,12 +72,23 @@ class ModelEngine:
                 return result
             if text:
                 result.say(text)
+                turn.memory.not_understood = 0
             elif turn.tools.handoff is None and not turn.tools.close:
-                result.understood = False
+                self._empty_answer(turn, result)  # never silence
             return result
         result.say("Vou chamar um atendente para continuar com você, só um instante.")
         result.handoff = Handoff("ai_error", "limite de etapas da IA atingido")
         return result
+
+    def _empty_answer(self, turn: TurnContext, result: TurnResult) -> None:
+        """The model said nothing: ask again once, then a person takes over."""
+        turn.memory.not_understood += 1
+        result.understood = False
+        if turn.memory.not_understood >= 2:
+            result.say(NOT_UNDERSTOOD_AGAIN)
+            result.handoff = Handoff("ai_error", "o modelo não respondeu")
+        else:
+            result.say(NOT_UNDERSTOOD)
 
     def _messages(self, turn: TurnContext) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = [{"role": "system", "content": system_prompt(turn)}]

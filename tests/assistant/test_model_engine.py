@@ -146,3 +146,10 @@ def test_model_hands_off_through_its_tool(scenario: Scenario, model: Any) -> Non
     assert scenario.say("quero contratar 1 giga", MARIA) == ["Vou te passar para o nosso time comercial!"]
     reason = scenario.events(MARIA, "handoff")[0].reason
     assert "(sales)" in reason and "1 giga" in reason
+
+
+def test_an_empty_answer_is_never_silence(scenario: Scenario, model: Any) -> None:
+    model.script(text(""), text(""))
+    assert "não entendi" in scenario.say("hmm", MARIA)[0]
+    assert scenario.say("hmm?", MARIA)
+    assert scenario.conversation(MARIA).status == "pending"
