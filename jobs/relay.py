@@ -49,6 +49,19 @@ class Route:
     queue: str
     args: Callable[[CoreRow], tuple[Any, ...]]
     delay: Callable[[CoreRow], float] | None = None
+    when: Callable[[CoreRow], bool] | None = None  # only the rows it accepts (e.g. inbound to the AI)
+
+    def wants(self, row: CoreRow) -> bool:
+        return self.when is None or self.when(row)
+
+
+def _to_the_ai(payload: dict[str, Any]) -> bool:
+    """A live customer message (history recovery does not notify) in a conversation with the AI."""
+    return bool(
+        payload.get("direction") == "inbound"
+        and payload.get("status") == "bot"
+        and payload.get("notify", True)
+    )
 
 
 def _tenant_and(*keys: str) -> Callable[[CoreRow], tuple[Any, ...]]:
@@ -78,6 +91,16 @@ JOB_ROUTES: dict[str, list[Route]] = {
             queues.DEFAULT,
             lambda row: (row.tenant_id, row.payload),
             delay=lambda row: 2.0 * (2 ** int(row.payload.get("attempt", 0))),
+        )
+    ],
+    # A customer's message to a conversation with the AI (live, not history recovery): the attendant
+    # answers it, after the burst window (jobs.ai).
+    topics.MESSAGE_CREATED: [
+        Route(
+            "jobs.ai.on_message",
+            queues.AI,
+            _tenant_and("conversation_id", "message_id"),
+            when=lambda row: _to_the_ai(row.payload),
         )
     ],
 }
@@ -147,7 +170,7 @@ class Relay:
         emits = [row for row in rows if row.topic in SOCKET_TOPICS and row.payload.get("notify", True)]
         if emits and self.emitter is not None:
             self.emitter.emit_outbox(emits, access)
-        routed = [row for row in rows if row.topic in JOB_ROUTES]
+        routed = [row for row in rows if any(route.wants(row) for route in JOB_ROUTES.get(row.topic, ()))]
         if routed:
             with self.redis.pipeline(transaction=False) as pipe:
                 for row in routed:
@@ -156,6 +179,8 @@ class Relay:
 
     def _enqueue(self, row: CoreRow, pipe: Pipeline) -> None:
         for route in JOB_ROUTES[row.topic]:
+            if not route.wants(row):
+                continue
             q = self._queue(route.queue)
             job_id = f"outbox-{row.id}-{route.function.rsplit('.', 1)[1]}"
             if route.delay is not None:

@@ -2,6 +2,7 @@
 workers and dashboards import it alone."""
 
 from models.ai import AISettings, KnowledgeEntry
+from models.ai_state import AIAction, AIConversationState
 from models.audit import AuditLog
 from models.base import Base
 from models.contact import Contact
@@ -19,6 +20,8 @@ from models.tenant import Tenant
 from models.user import Team, TeamMember, User
 
 __all__ = [
+    "AIAction",
+    "AIConversationState",
     "AISettings",
     "AuditLog",
     "Base",

@@ -28,6 +28,10 @@ class AISettings(IdMixin, TimestampMixin, TenantScoped, Base):
     max_bot_turns: Mapped[int] = mapped_column(default=12, server_default="12")
     transcribe_audio: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     analyse_sentiment: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # A burst ("oi" / "tudo bem?" / "preciso da fatura") is answered once, this long after its last message.
+    burst_seconds: Mapped[float] = mapped_column(default=4.0, server_default="4")
+    max_tool_calls: Mapped[int] = mapped_column(default=6, server_default="6")  # per run
+    run_budget_seconds: Mapped[int] = mapped_column(default=45, server_default="45")  # per run
 
 
 class KnowledgeEntry(IdMixin, TimestampMixin, TenantScoped, Base):

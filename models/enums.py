@@ -92,6 +92,7 @@ class EventKind(StrEnum):
     CSAT_ANSWERED = "csat_answered"
     SNOOZED = "snoozed"  # "Adiar até…": hidden from the active lists until `data.until`
     UNSNOOZED = "unsnoozed"  # back in its queue; `data.cause`: manual, time or message
+    TOOL_CALL = "tool_call"  # the AI consulted or acted on the SGP (tool, masked arguments, result)
 
 
 class CsatStatus(StrEnum):

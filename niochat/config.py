@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     # Relayed outbox rows are deleted after this long (jobs.outbox_purge); unrelayed rows never are.
     outbox_retention_hours: int = Field(default=72, ge=1)
 
+    # The AI attendant's platform default model (assistant/config.py): used by tenants without a key of
+    # their own. With no key at all the attendant runs its built-in offline engine.
+    openai_api_key: str = ""
+    openai_base_url: str = ""
+    ai_model: str = "gpt-4o-mini"
+
     # Accounts and the REST API's tokens (web/auth, web/api).
     rate_limit_enabled: bool = True
     auth_rate_limit: str = "10/minute"  # per client IP on every credential-checking endpoint

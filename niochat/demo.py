@@ -152,6 +152,7 @@ def seed_demo(session: Session, public_url: str) -> DemoInfo:
             session, tenant_id=tenant.id, name="Comercial", member_ids=[a.id for a in agents]
         ),
     }
+    _demo_handoff_rules(session, tenant.id, {name: team.id for name, team in teams.items()})
     inboxes = {
         ChannelType.EVOLUTION: create_inbox(
             session,
@@ -229,3 +230,17 @@ def seed_demo(session: Session, public_url: str) -> DemoInfo:
     info = describe_demo(session, public_url)
     info.created = True
     return info
+
+
+def _demo_handoff_rules(session: Session, tenant_id: int, teams: dict[str, int]) -> None:
+    """The AI hands off to the demo's teams by reason (assistant.policy): money to Financeiro, sales and
+    cancellations to Comercial, the rest to Suporte Técnico."""
+    from models.ai import AISettings
+
+    settings = session.scalar(sa.select(AISettings).where(AISettings.tenant_id == tenant_id))
+    if settings is not None:
+        settings.handoff_rules = {
+            "teams": {"financeiro": teams["Financeiro"], "comercial": teams["Comercial"],
+                      "retencao": teams["Comercial"]},
+            "default_team": teams["Suporte Técnico"],
+        }  # fmt: skip

@@ -16,7 +16,18 @@ def cli() -> None:
 
 
 def main() -> None:
-    from niochat.cli import inbox_health, inboxes, manage, run, serve, sgp, status, teams  # noqa: F401  (registers)
+    from niochat.cli import (  # noqa: F401  (registers the commands)
+        ai,
+        ai_simulate,
+        inbox_health,
+        inboxes,
+        manage,
+        run,
+        serve,
+        sgp,
+        status,
+        teams,
+    )
 
     try:
         cli(standalone_mode=True)

@@ -145,7 +145,7 @@ def _event_dict(
     label_id = (
         event.data.get("label_id") if event.kind in (EventKind.LABEL_ADDED, EventKind.LABEL_REMOVED) else None
     )
-    return {
+    item = {
         "id": event.id,
         "kind": str(event.kind),
         "actor_kind": str(event.actor_kind),
@@ -161,6 +161,14 @@ def _event_dict(
         "reason": event.reason,
         "created_at": iso(event.created_at),
     }
+    if event.kind == EventKind.TOOL_CALL:  # the AI's activity on the inbox timeline
+        data = event.data or {}
+        item["tool"] = {k: data.get(k2) for k, k2 in _TOOL_FIELDS}
+    return item
+
+
+_TOOL_FIELDS = (("name", "tool"), ("arguments", "arguments"), ("ok", "ok"), ("summary", "summary"),
+                ("duration_ms", "duration_ms"), ("contract", "contract"))  # fmt: skip
 
 
 @api_bp.get("/conversations/<int:conversation_id>/events")

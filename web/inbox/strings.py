@@ -82,6 +82,7 @@ _STRINGS: dict[str, LazyString] = {
     "ev_label_removed": _l("Etiqueta {label} removida por {actor}"),
     "ev_csat_sent": _l("Pesquisa de satisfação enviada"),
     "ev_csat_answered": _l("Pesquisa de satisfação respondida"),
+    "ev_tool_failed": _l("(sem sucesso)"),  # after "IA consultou a 2ª via — contrato 17402"
     "reason_is": _l("motivo: {reason}"),
     "team_any": _l("qualquer equipe"),
     # header and actions

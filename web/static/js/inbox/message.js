@@ -150,6 +150,7 @@ export function eventText(e) {
     case 'unsnoozed':
       if (e.actor_kind === 'contact') return t('ev_unsnoozed_message');
       return e.actor_kind === 'system' ? t('ev_unsnoozed_time') : t('ev_unsnoozed', {actor});
+    case 'tool_call': return (e.reason || '') + (e.tool && !e.tool.ok ? ` ${t('ev_tool_failed')}` : '');
     default: return null;
   }
 }

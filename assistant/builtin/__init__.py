@@ -1,0 +1,1 @@
+"""The built-in offline engine (assistant.nlu + templated pt-BR replies)."""

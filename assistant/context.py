@@ -1,0 +1,182 @@
+"""Reading what a turn needs from the database, in one short transaction before the engine runs.
+
+The engine then runs with no transaction open (it waits on the SGP and maybe a model for seconds); the
+runner writes the outcome in a second transaction that re-checks the conversation is still with the AI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from assistant.engine import HistoryItem, TenantProfile
+from assistant.memory import Memory, load
+from assistant.policy import business_status
+from models.ai import AISettings, KnowledgeEntry
+from models.ai_state import AIConversationState
+from models.conversation import Conversation
+from models.enums import ConversationStatus, Direction, SenderKind
+from models.message import Message
+from models.sgp import SgpIntegration
+from models.tenant import Tenant
+
+HISTORY = 20  # messages the model engine sees before the new ones
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Which engine and model, resolved from the tenant's settings or the platform default."""
+
+    engine: str  # builtin | model
+    base_url: str | None = None
+    model: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    temperature: float = 0.3
+
+
+@dataclass
+class Loaded:
+    conversation_id: int
+    tenant_id: int
+    contact_id: int
+    profile: TenantProfile
+    memory: Memory
+    messages: list[Message]
+    history: list[HistoryItem]
+    contact_name: str | None
+    contact_phone: str | None
+    settings: AISettings
+    engine: EngineConfig
+    sgp: Any  # integrations.sgp.SgpConfig | None
+    allow_trust_unlock: bool
+    allow_open_ticket: bool
+    handoff_rules: dict[str, Any]
+
+    @property
+    def last_message_id(self) -> int:
+        return max(m.id for m in self.messages)
+
+
+def ai_settings(session: Session, tenant_id: int) -> AISettings:
+    """The tenant's row, or the defaults (unsaved) when it has none: the attendant works out of the box."""
+    found = session.scalar(sa.select(AISettings))
+    return found if found is not None else AISettings(tenant_id=tenant_id)
+
+
+def engine_config(settings: AISettings) -> EngineConfig:
+    """A tenant key makes a model engine; else the platform's OPENAI_API_KEY; else the built-in one."""
+    from niochat.config import get_settings
+
+    if settings.provider == "builtin":
+        return EngineConfig("builtin")
+    if settings.api_key or (settings.base_url and settings.provider in {"ollama", "vllm", "compatible"}):
+        return EngineConfig(
+            "model", settings.base_url, settings.model, settings.api_key or "not-needed", settings.temperature
+        )
+    platform = get_settings()
+    if platform.openai_api_key:
+        return EngineConfig(
+            "model",
+            platform.openai_base_url or None,
+            platform.ai_model or settings.model,
+            platform.openai_api_key,
+            settings.temperature,
+        )
+    return EngineConfig("builtin")
+
+
+def profile(session: Session, tenant: Tenant, settings: AISettings, now: datetime) -> TenantProfile:
+    entries = session.execute(
+        sa.select(KnowledgeEntry.title, KnowledgeEntry.content)
+        .where(KnowledgeEntry.enabled.is_(True))
+        .limit(50)
+    ).all()
+    open_now, back_at = business_status(tenant.business_hours, tenant.timezone, now)
+    return TenantProfile(
+        name=tenant.name,
+        persona=dict(tenant.persona or {}),
+        company=dict(tenant.company or {}),
+        instructions=settings.instructions,
+        knowledge=tuple((str(a), str(b)) for a, b in entries),
+        open_now=open_now,
+        back_at=back_at,
+    )
+
+
+def load_turn(session: Session, conversation_id: int, now: datetime) -> Loaded | None:
+    """None when there is nothing to do: the conversation left `bot`, the AI is off, or no new message."""
+    conv = session.get(Conversation, conversation_id)
+    if conv is None or conv.status != ConversationStatus.BOT or not conv.inbox.ai_enabled:
+        return None
+    settings = ai_settings(session, conv.tenant_id)
+    if not settings.enabled:
+        return None
+    existing = session.get(AIConversationState, conversation_id)
+    after: int | None
+    if existing is not None and existing.last_message_id:
+        after = existing.last_message_id
+    else:  # first run here (or a conversation older than the attendant): what was answered is done
+        after = session.scalar(
+            sa.select(sa.func.coalesce(sa.func.max(Message.id), 0)).where(
+                Message.conversation_id == conversation_id, Message.direction == Direction.OUTBOUND
+            )
+        )
+    new = list(
+        session.scalars(
+            sa.select(Message)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.direction == Direction.INBOUND,
+                Message.sender_kind == SenderKind.CONTACT,
+                Message.id > (after or 0),
+            )
+            .order_by(Message.id)
+        )
+    )
+    if not new:
+        return None
+    _, memory = load(session, conversation_id, conv.contact)
+    session.expunge_all()  # the read transaction creates nothing; the write phase saves the state
+    older = session.scalars(
+        sa.select(Message)
+        .where(
+            Message.conversation_id == conversation_id, Message.id < new[0].id, Message.is_private.is_(False)
+        )
+        .order_by(Message.id.desc())
+        .limit(HISTORY)
+    ).all()
+    tenant = session.get(Tenant, conv.tenant_id)
+    assert tenant is not None
+    integration = session.scalar(sa.select(SgpIntegration).where(SgpIntegration.enabled.is_(True)))
+    sgp = None
+    if integration is not None:
+        from models.sgp import sgp_config
+
+        sgp = sgp_config(integration)
+    return Loaded(
+        conversation_id=conv.id,
+        tenant_id=conv.tenant_id,
+        contact_id=conv.contact_id,
+        profile=profile(session, tenant, settings, now),
+        memory=memory,
+        messages=new,
+        history=[_history_item(m) for m in reversed(older) if m.text],
+        contact_name=conv.contact.name,
+        contact_phone=(conv.contact.phone_e164 or "").lstrip("+") or None,
+        settings=settings,
+        engine=engine_config(settings),
+        sgp=sgp,
+        allow_trust_unlock=integration.allow_trust_unlock if integration else False,
+        allow_open_ticket=integration.allow_open_ticket if integration else False,
+        handoff_rules=dict(settings.handoff_rules or {}),
+    )
+
+
+def _history_item(message: Message) -> HistoryItem:
+    if message.direction == Direction.INBOUND:
+        return HistoryItem("customer", message.text or "")
+    return HistoryItem("assistant" if message.sender_kind == SenderKind.BOT else "agent", message.text or "")

@@ -1,0 +1,83 @@
+"""The attendant's jobs on the `ai` queue: a burst is answered once, one run per conversation at a time.
+
+`on_message` is relayed for every customer message of a conversation with the AI. It pushes the
+conversation's "run due at" (Redis, `ai:due:<id>`) to now + the tenant's burst window and schedules
+`run` for then. A run whose due time was pushed later by a newer message does nothing: the newer
+message's own run comes at the new due time and reads the whole burst ("oi" / "tudo bem?" / "preciso
+da fatura" → one answer).
+
+`run` takes a per-conversation lock (`ai:lock:<id>`, SET NX with an expiry beyond the run's time
+budget). A run that finds the lock taken leaves a flag (`ai:again:<id>`) and returns; the running one,
+when done, sees the flag and schedules a follow-up run for the messages that arrived meanwhile. The
+runner re-reads the conversation, so nothing runs after it left `bot`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+import sqlalchemy as sa
+
+from jobs import queues
+from jobs.context import get_db, get_redis, get_storage
+from jobs.scheduling import enqueue, relay_now
+from models.ai import AISettings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BURST = 4.0
+LOCK_MARGIN = 30  # seconds beyond the run budget before a dead worker's lock expires
+
+
+def _key(kind: str, conversation_id: int) -> str:
+    return f"ai:{kind}:{conversation_id}"
+
+
+def _settings(tenant_id: int) -> tuple[float, int]:
+    with get_db().tenant_session(tenant_id) as session:
+        row = session.execute(sa.select(AISettings.burst_seconds, AISettings.run_budget_seconds)).first()
+    if row is None:
+        return DEFAULT_BURST, 45
+    return float(row[0] if row[0] is not None else DEFAULT_BURST), int(row[1] or 45)
+
+
+def on_message(tenant_id: int, conversation_id: int, message_id: int) -> str:
+    burst, _ = _settings(tenant_id)
+    due = time.time() + burst
+    get_redis().set(_key("due", conversation_id), repr(due), ex=3600)
+    enqueue(
+        queues.AI, "jobs.ai.run", tenant_id, conversation_id,
+        delay=burst, job_id=f"ai-run-{conversation_id}-{message_id}",
+    )  # fmt: skip
+    return "scheduled"
+
+
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+def run(tenant_id: int, conversation_id: int) -> str:
+    redis = get_redis()
+    due = float(redis.get(_key("due", conversation_id)) or 0)
+    if time.time() + 0.05 < due:
+        return "not_due"  # a newer message moved the run; its own job reads the whole burst
+    _, budget = _settings(tenant_id)
+    token = uuid.uuid4().hex
+    lock = _key("lock", conversation_id)
+    if not redis.set(lock, token, nx=True, ex=budget + LOCK_MARGIN):
+        redis.set(_key("again", conversation_id), "1", ex=budget + LOCK_MARGIN)
+        return "busy"
+    try:
+        redis.delete(_key("again", conversation_id))
+        from assistant.runner import run_conversation
+
+        outcome = run_conversation(get_db(), tenant_id, conversation_id, storage=get_storage())
+        relay_now(outcome.outbox_ids)
+    finally:
+        redis.eval(_RELEASE, 1, lock, token)
+    if redis.delete(_key("again", conversation_id)):
+        enqueue(
+            queues.AI, "jobs.ai.run", tenant_id, conversation_id, job_id=f"ai-again-{conversation_id}-{token}"
+        )
+    return "answered" if outcome.sent else ("ran" if outcome.ran else "idle")
