@@ -18,8 +18,8 @@ from integrations.channels.events import PayloadError
 
 MAX_DEPTH = 64  # real webhooks nest about 8 deep; Graph API answers about 10
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads already joined every valid pair
-# In the raw body, what may decode to a surrogate or NUL: \uD8xx–\uDFxx and \u0000 escapes.
-_RISKY_ESCAPE = re.compile(rb"\\u(?:[dD][89a-fA-F]|0000)")
+# A surrogate escape in the raw body; whether it is half of a pair is checked by `_has_risky_escape`.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD]([89a-fA-F])[0-9a-fA-F]{2}")
 
 
 def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
@@ -30,9 +30,28 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     value = _loads_text(data.decode("utf-8", "replace"), max_depth)
     # Fast path for the common body: no escape that can hide a surrogate or NUL, and too few brackets
     # to nest `max_depth` deep, so there is nothing to repair or to measure.
-    if _RISKY_ESCAPE.search(data) is None and data.count(b"{") + data.count(b"[") <= max_depth:
+    if not _has_risky_escape(data) and data.count(b"{") + data.count(b"[") <= max_depth:
         return value
     return clean(value, max_depth=max_depth)
+
+
+def _has_risky_escape(data: bytes) -> bool:
+    """An escape that decodes to NUL or to a lone surrogate: a high half not followed at once by a low
+    half, or a low half without its high one. A whole emoji (a pair, as Meta escapes them) is fine, so
+    ordinary bodies skip the walk. A literal backslash before `ud83d` is a false alarm: a walk, no harm."""
+    if b"\\u0000" in data:
+        return True
+    high_ends_at: int | None = None
+    for match in _SURROGATE_ESCAPE.finditer(data):
+        if match.group(1) in b"89abAB":  # a high half
+            if high_ends_at is not None:
+                return True
+            high_ends_at = match.end()
+        elif high_ends_at != match.start():  # a low half without its high half right before it
+            return True
+        else:
+            high_ends_at = None
+    return high_ends_at is not None
 
 
 def _loads_text(text: str, max_depth: int) -> Any:
