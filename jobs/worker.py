@@ -7,13 +7,25 @@ import os
 import socket
 import threading
 from datetime import timedelta
+from typing import Any
 
 from rq import Worker
 
-from jobs import scheduler_watch
 from jobs.queues import WORKER_GROUPS, connect
+from jobs.scheduler_watch import SchedulerWatch
 
 log = logging.getLogger(__name__)
+
+
+class NioChatWorker(Worker):
+    """RQ's worker, whose scheduler watch (jobs.scheduler_watch) halts before RQ stops the scheduler."""
+
+    watch: SchedulerWatch | None = None
+
+    def request_stop(self, signum: Any, frame: Any) -> None:
+        if self.watch is not None:
+            self.watch.halt()
+        super().request_stop(signum, frame)
 
 
 def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> bool:
@@ -21,7 +33,7 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
     connection = connect(redis_url)
     connection.ping()
     name = f"niochat-{group}-{socket.gethostname()}-{os.getpid()}"
-    worker = Worker(list(queues), connection=connection, name=name)
+    worker = NioChatWorker(list(queues), connection=connection, name=name)
     # Redis back after an outage: dequeue again within 5 s, not after a backoff grown to a minute.
     worker.max_connection_wait_time = 5.0
     log.info("worker %s connected to Redis, queues: %s", name, ", ".join(queues))
@@ -42,12 +54,13 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
         stop = start_sweeper(Relay(get_db(), connection, get_emitter()), purge=OutboxPurge(get_db(), keep))
         threading.Thread(target=watch_stalled, args=(stop,), name="stalled-sends", daemon=True).start()
         threading.Thread(target=watch_snoozed, args=(stop,), name="snooze-sweep", daemon=True).start()
-    watch_stop = threading.Event()
     if not burst:
-        scheduler_watch.watch(worker, watch_stop)
+        worker.watch = SchedulerWatch(worker)
+        worker.watch.start()
     try:
         return bool(worker.work(with_scheduler=True, burst=burst, logging_level="WARNING"))
     finally:
-        watch_stop.set()
+        if worker.watch is not None:
+            worker.watch.halt()
         if stop is not None:
             stop.set()

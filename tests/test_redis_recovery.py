@@ -59,6 +59,8 @@ def test_delayed_jobs_run_on_time_after_redis_is_killed_and_restarted(tmp_path: 
             late.append(time.time() - due)
         assert max(late) < 15, late  # was 400–700 s
         assert [Job.fetch(j.id, connection=conn).return_value() for j in jobs] == [1, 2, 3, 4, 5]
+        scheduler_pids = _children(worker.pid)
+        assert scheduler_pids  # the one the watch started after Redis came back
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
@@ -66,3 +68,18 @@ def test_delayed_jobs_run_on_time_after_redis_is_killed_and_restarted(tmp_path: 
         except subprocess.TimeoutExpired:
             worker.kill()
         embedded.stop_redis(data)
+    # Nothing outlives the worker: a scheduler started by the watch during shutdown held `niochat run`'s
+    # output open forever.
+    _wait(
+        lambda: not [pid for pid in scheduler_pids if Path(f"/proc/{pid}").exists()],
+        15,
+        "the scheduler to end",
+    )
+
+
+def _children(pid: int) -> list[int]:
+    return [
+        int(c)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for c in (task / "children").read_text().split()
+    ]
