@@ -9,6 +9,10 @@ import os
 from hypothesis import HealthCheck
 from hypothesis import settings as profiles
 
+# The fuzz tests reuse the worlds the API and webhook tests build.
+from tests.api.conftest import world  # noqa: F401
+from tests.webhooks.conftest import inboxes, post  # noqa: F401
+
 # The app and database fixtures are created once per test and shared by its examples on purpose: each
 # example measures the tables before and after itself, so nothing needs resetting between them.
 _SHARED_FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]

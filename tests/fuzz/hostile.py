@@ -76,7 +76,8 @@ json_leaves = st.one_of(
 )
 
 json_values = st.recursive(
-    json_leaves, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    json_leaves,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
 
@@ -124,5 +125,6 @@ def mutated(draw: st.DrawFn, document: Any, max_mutations: int = 3) -> Any:
         elif edit == "add" and isinstance(parent[key], list):
             parent[key].append(draw(hostile))
         else:
-            parent[key] = draw(st.sampled_from([[parent[key]], {"value": parent[key]}, nested(65, parent[key])]))
+            value = parent[key]
+            parent[key] = draw(st.sampled_from([[value], {"value": value}, nested(65, value)]))
     return result

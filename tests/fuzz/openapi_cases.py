@@ -76,7 +76,8 @@ def from_schema(schema: Any, ids: list[int], depth: int = 0) -> st.SearchStrateg
     if isinstance(kind, list):
         return st.one_of([from_schema({**schema, "type": k}, ids, depth) for k in kind])
     if kind == "integer":
-        return st.sampled_from(ids) | st.integers(min_value=schema.get("minimum"), max_value=schema.get("maximum"))
+        bounded = st.integers(min_value=schema.get("minimum"), max_value=schema.get("maximum"))
+        return st.sampled_from(ids) | bounded
     if kind == "number":
         return st.floats(allow_nan=False, allow_infinity=False)
     if kind == "boolean":
@@ -106,7 +107,7 @@ def body_for(draw: st.DrawFn, schema: Any, ids: list[int], depth: int = 0) -> An
     required = set(schema.get("required", []))
     body: dict[str, Any] = {}
     for name, sub in props.items():
-        if name in required and draw(st.integers(0, 9)) > 0 or draw(st.booleans()):
+        if (name in required and draw(st.integers(0, 9)) > 0) or draw(st.booleans()):
             body[name] = draw(value_for(sub, ids, depth))
     if draw(st.integers(0, 5)) == 0:
         body[draw(st.text(max_size=10))] = draw(hostile)

@@ -24,7 +24,8 @@ WRITTEN = (
 
 def row_counts(db: Any) -> dict[str, int]:
     """One query, as the owner (no row-level security), so every tenant's rows are counted."""
-    query = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM \"{t}\"" for t in WRITTEN)
+    # Table names are our constants above, never input.
+    query = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM \"{t}\"" for t in WRITTEN)  # noqa: S608
     with db.engine.connect() as conn:
         return {name: int(count) for name, count in conn.execute(sa.text(query))}
 

@@ -20,7 +20,7 @@ from tests.fuzz.tables import has_bad_text, row_counts
 from tests.stubs import evolution_payloads as evo
 from tests.stubs import uazapi_payloads as uaz
 from tests.stubs import whatsapp_cloud_payloads as cloud
-from tests.webhooks.conftest import UAZAPI_TOKEN, inboxes, post  # noqa: F401  (fixtures)
+from tests.webhooks.conftest import UAZAPI_TOKEN
 
 
 def _evolution() -> list[dict[str, Any]]:
@@ -98,7 +98,7 @@ def _encode(document: Any) -> bytes:
 
 @pytest.mark.parametrize("channel", list(PAYLOADS))
 @given(data=st.data())
-def test_mutated_payloads_never_500(db, inboxes, post, channel, data) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_mutated_payloads_never_500(db, inboxes, post, channel, data) -> None:  # type: ignore[no-untyped-def]
     inbox = inboxes[channel]
     base = data.draw(st.sampled_from(PAYLOADS[channel]()), label="real payload")
     document = data.draw(mutated(base), label="mutated")
@@ -119,7 +119,7 @@ def test_mutated_payloads_never_500(db, inboxes, post, channel, data) -> None:  
 
 @pytest.mark.parametrize("channel", list(PAYLOADS))
 @given(junk=st.binary(max_size=300) | st.sampled_from([b"", b"{", b"[]" * 5000, b"\xff\xfe", b"NaN"]))
-def test_arbitrary_bytes_never_500(db, inboxes, post, channel, junk) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_arbitrary_bytes_never_500(db, inboxes, post, channel, junk) -> None:  # type: ignore[no-untyped-def]
     before = row_counts(db)
     response = post(inboxes[channel], None, raw=junk)
     assert response.status_code in ({200, 400} if channel != "uazapi" else {200, 400, 401, 403})
@@ -129,7 +129,7 @@ def test_arbitrary_bytes_never_500(db, inboxes, post, channel, junk) -> None:  #
 
 @pytest.mark.parametrize("channel", list(PAYLOADS))
 @given(data=st.data())
-def test_broken_authentication_is_refused_and_stores_nothing(db, client, inboxes, post, channel, data) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_broken_authentication_is_refused(db, client, inboxes, post, channel, data) -> None:  # type: ignore[no-untyped-def]
     """Deliberately wrong secrets, signatures and keys: 401/403/404, never 5xx, nothing stored."""
     inbox = inboxes[channel]
     document = data.draw(st.sampled_from(PAYLOADS[channel]()))
@@ -150,6 +150,8 @@ def test_broken_authentication_is_refused_and_stores_nothing(db, client, inboxes
     assert row_counts(db) == before
     key = data.draw(st.text(min_size=1, max_size=40).filter(lambda k: k != inbox.key))
     wrong = inbox.path.rsplit("/", 1)[0] + "/" + quote(key.encode("utf-8", "surrogatepass"), safe="")
-    response = client.post(wrong, data=raw, headers={"Content-Type": "application/json", **inbox.headers(raw)})
-    assert response.status_code in {400, 404}, response.status_code
+    headers = {"Content-Type": "application/json", **inbox.headers(raw)}
+    response = client.post(wrong, data=raw, headers=headers)
+    # 308: werkzeug normalizing a key such as "." or one with a slash; no handler ran.
+    assert response.status_code in {308, 400, 404, 405}, response.status_code
     assert row_counts(db) == before
