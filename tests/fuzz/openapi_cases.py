@@ -36,6 +36,7 @@ class Operation:
     template: str
     parameters: tuple[dict[str, Any], ...]
     body: dict[str, Any] | None  # the JSON schema, when the operation takes JSON
+    multipart: bool = False  # also takes an upload (multipart/form-data)
 
     @property
     def id(self) -> str:
@@ -57,7 +58,15 @@ def operations() -> list[Operation]:
             params.update({resolve(p)["name"]: resolve(p) for p in op.get("parameters", [])})
             content = resolve(op.get("requestBody", {})).get("content", {})
             body = content.get("application/json", {}).get("schema")
-            found.append(Operation(method, template, tuple(params.values()), resolve(body) if body else None))
+            found.append(
+                Operation(
+                    method,
+                    template,
+                    tuple(params.values()),
+                    resolve(body) if body else None,
+                    "multipart/form-data" in content,
+                )
+            )
     return found
 
 
@@ -129,6 +138,7 @@ class Call:
     url: str
     body: bytes | None
     content_type: str | None
+    form: dict[str, Any] | None = None  # multipart fields; a (bytes, filename) tuple is a file
 
 
 @st.composite
@@ -144,7 +154,10 @@ def calls(draw: st.DrawFn, op: Operation, ids: list[int]) -> Call:
     url = PREFIX + path + ("?" + encode_query(query) if query else "")
     if op.body is None and op.method in ("get", "delete"):
         return Call(op.method, url, None, None)
-    shape = draw(st.sampled_from(["schema", "schema", "schema", "hostile", "bytes", "form"]))
+    shapes = ["schema", "schema", "schema", "hostile", "bytes", "form"] + ["upload"] * 2 * op.multipart
+    shape = draw(st.sampled_from(shapes))
+    if shape == "upload":
+        return Call(op.method, url, None, None, draw(upload_fields(ids)))
     if shape == "bytes":
         raw = draw(st.binary(max_size=200) | st.sampled_from([b"", b"{", b"[" * 100_000, b"NaN"]))
         return Call(op.method, url, raw, "application/json")
@@ -153,3 +166,29 @@ def calls(draw: st.DrawFn, op: Operation, ids: list[int]) -> Call:
     document = draw(hostile) if shape == "hostile" else draw(body_for(op.body or {"type": "object"}, ids))
     raw = json.dumps(document, allow_nan=True).encode("utf-8", "surrogatepass")
     return Call(op.method, url, raw, "application/json")
+
+
+def _form_text(value: Any) -> str:
+    """Form fields are text: other JSON values as JSON, surrogates as a client library would pass them."""
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+@st.composite
+def upload_fields(draw: st.DrawFn, ids: list[int]) -> dict[str, Any]:
+    """A multipart upload: a file (maybe empty, maybe with a hostile name) and hostile companions."""
+    fields: dict[str, Any] = {}
+    if draw(st.integers(0, 5)) > 0:
+        content = draw(st.binary(max_size=200) | st.sampled_from([b"", b"\xff\xd8\xff\xe0", b"%PDF-1.4"]))
+        name = draw(
+            st.sampled_from(["foto.jpg", "", "../../x.pdf", "a\x00b.png", "é" * 300]) | st.text(max_size=30)
+        )
+        fields["file"] = (content, _form_text(name))
+    for field, values in [
+        ("text", hostile),
+        ("client_key", hostile),
+        ("reply_to_id", st.sampled_from(ids) | hostile),
+    ]:
+        if draw(st.booleans()):
+            fields[field] = _form_text(draw(values))
+    return fields

@@ -4,6 +4,7 @@ tenant (never its data). The company and its rival come from tests/api/conftest.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -31,6 +32,9 @@ def _send(client: Any, call: Call, token: str | None) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     if call.content_type:
         headers["Content-Type"] = call.content_type
+    if call.form is not None:
+        form = {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in call.form.items()}
+        return client.open(call.url, method=call.method.upper(), data=form, headers=headers)
     return client.open(call.url, method=call.method.upper(), data=call.body, headers=headers)
 
 
