@@ -81,7 +81,8 @@ json_values = st.recursive(
     max_leaves=12,
 )
 
-hostile = st.one_of(st.sampled_from(SPECIAL), json_values)
+# Copied: a drawn list or object is edited in place by later mutations, and must not change SPECIAL.
+hostile = st.one_of(st.sampled_from(SPECIAL).map(copy.deepcopy), json_values)
 
 
 def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
