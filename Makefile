@@ -10,6 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+FUZZ_TESTS ?= tests/fuzz
 
 .PHONY: help install run test fuzz lint format typecheck migrate check-migrations vendor clean
 
@@ -34,7 +35,7 @@ test: install ## Run the whole test suite against real PostgreSQL and Redis
 	@$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 fuzz: install ## The fuzz suite's long run: 1000 hostile inputs per webhook and API case (FUZZ_EXAMPLES=n to change)
-	@HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -n auto tests/fuzz -p no:cacheprovider \
+	@HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -n auto $(FUZZ_TESTS) -p no:cacheprovider \
 		--hypothesis-show-statistics $(PYTEST_ARGS)
 
 lint: install ## ruff (lint + format check) and mypy
