@@ -10,8 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+FUZZ_TESTS ?= tests/fuzz
 
-.PHONY: help install run test lint format typecheck migrate check-migrations vendor clean
+.PHONY: help install run test fuzz lint format typecheck migrate check-migrations vendor clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -32,6 +33,10 @@ run: install ## Start everything (embedded PostgreSQL/Redis unless DATABASE_URL/
 
 test: install ## Run the whole test suite against real PostgreSQL and Redis
 	@$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+fuzz: install ## The fuzz suite's long run: 1000 hostile inputs per webhook and API case (FUZZ_EXAMPLES=n to change)
+	@HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -n auto $(FUZZ_TESTS) -p no:cacheprovider \
+		--hypothesis-show-statistics $(PYTEST_ARGS)
 
 lint: install ## ruff (lint + format check) and mypy
 	@$(BIN)/ruff check .

@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+MAX_BIGINT = 2**63 - 1  # what a PostgreSQL bigint column holds
+
 
 class ContentType(StrEnum):
     TEXT = "text"
@@ -61,6 +63,15 @@ class MediaRef:
     inline_base64: str | None = None
     provider_media_id: str | None = None  # Meta media id, Telegram file_id, Evolution/Uazapi message id
     url: str | None = None
+
+    def __post_init__(self) -> None:
+        """A size or duration no file can have (negative, past PostgreSQL's bigint) is a provider's bad
+        hint, not a reason to lose the message: it is dropped here, once for every provider, instead of
+        overflowing `messages.media_size` (a 500 the provider redelivered forever)."""
+        for name in ("size", "seconds"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= MAX_BIGINT:
+                object.__setattr__(self, name, None)
 
 
 @dataclass(frozen=True)

@@ -54,9 +54,15 @@ def _has_risky_escape(data: bytes) -> bool:
     return high_ends_at is not None
 
 
+def _refuse_constant(name: str) -> Any:
+    """NaN and ±Infinity are not JSON (RFC 8259) though `json.loads` takes them, and JSONB refuses them:
+    a body holding one was a 500 when stored, so it is malformed here, like any other non-JSON."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def _loads_text(text: str, max_depth: int) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
         raise PayloadError(f"JSON nested deeper than {max_depth} levels") from None
     except ValueError as exc:

@@ -124,3 +124,12 @@ def test_oversized_json_body_is_413(as_user, world) -> None:  # type: ignore[no-
         path, data=big, headers={"Content-Type": "application/json"}, check=False
     )
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize("value", [[], {}, ["high"], {"high": 1}, 1, None])
+def test_unhashable_or_non_string_choice_is_422(as_user, world, value) -> None:  # type: ignore[no-untyped-def]
+    """Found by tests/fuzz: `{"priority": []}` was a TypeError (a list cannot be a set member), a 500."""
+    path = f"/api/v1/conversations/{world.convs['ana_open']}/priority"
+    response = as_user("admin").put(path, json={"priority": value}, check=False)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == ["priority"]

@@ -98,3 +98,30 @@ def test_telegram_chat_id_beyond_bigint_is_400(db, inboxes, post) -> None:  # ty
 def test_nul_in_the_webhook_key_is_400(client, inboxes) -> None:  # type: ignore[no-untyped-def]
     """A path segment with NUL never reaches the inbox lookup."""
     assert client.post("/webhooks/evolution/abc%00def", data=b"{}").status_code == 400
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_400(db, inboxes, post, channel, constant) -> None:  # type: ignore[no-untyped-def]
+    """Found by tests/fuzz: `json.loads` takes them, JSONB does not, and storing the raw body was a 500."""
+    inbox = inboxes[channel]
+    raw = json.dumps(_payload(channel, "oi")).replace('"oi"', constant).encode()
+    # uazapi reads its token from the body: one it cannot read carries none, so 401 (uazapi.py)
+    assert post(inbox, None, raw=raw).status_code == (401 if channel == "uazapi" else 400)
+    with db.tenant_session(inbox.tenant_id) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Message)) == 0
+
+
+@pytest.mark.parametrize("size", [2**63, 2**64, -1, -(10**30)])
+def test_media_size_no_file_can_have_is_dropped_not_500(db, inboxes, post, size) -> None:  # type: ignore[no-untyped-def]
+    """Found by tests/fuzz: a `fileLength` past bigint overflowed messages.media_size (a 500, redelivered
+    forever). The message is stored; the impossible size is not."""
+    message, kind = evo.media_message("image", caption="foto")
+    message[kind]["fileLength"] = size
+    payload = evo.envelope(
+        "messages.upsert", evo.record(message, kind), instance="isp01", server_url="http://e"
+    )
+    assert post(inboxes["evolution"], payload).status_code == 200
+    with db.tenant_session(inboxes["evolution"].tenant_id) as session:
+        stored = session.scalars(sa.select(Message)).one()
+    assert stored.media_size is None

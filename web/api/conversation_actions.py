@@ -24,7 +24,7 @@ from models.scoping import ScopedSession
 from web.api import api_bp
 from web.api.access import api_user_required, conversation_for, writing
 from web.api.errors import invalid
-from web.api.params import body_int, body_str, json_object
+from web.api.params import body_choice, body_int, body_str, json_object
 from web.api.shapes import conversation_detail
 from web.auth.context import current_tenant, current_user
 
@@ -186,9 +186,8 @@ def set_priority(conversation_id: int) -> ResponseReturnValue:
     """Priority is triage, an internal annotation like labels: whoever may add a note may set it."""
 
     def change(session: ScopedSession, conv: Conversation, actor: Actor, body: dict[str, Any]) -> None:
-        raw = body.get("priority")
-        if raw not in set(Priority):
-            raise invalid("priority deve ser low, normal, high ou urgent.", "priority")
+        message = "priority deve ser low, normal, high ou urgent."
+        raw = body_choice(body, "priority", set(Priority), message)
         lifecycle.set_priority(session, conv, Priority(raw), actor)
 
     return _act(conversation_id, Action.NOTE, change)

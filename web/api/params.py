@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from flask import request
@@ -77,6 +78,15 @@ def body_str(body: dict[str, Any], name: str, *, max_length: int, required: bool
     if not value and required:
         raise invalid(f"Informe {name}.", name)
     return value or None
+
+
+def body_choice(body: dict[str, Any], name: str, choices: Iterable[str], message: str) -> str:
+    """A required field that must be one of `choices`. Compared as a string only after checking it is
+    one: `[] in set(...)` raises TypeError (a list is unhashable), which was a 500."""
+    value = body.get(name)
+    if not isinstance(value, str) or value not in set(choices):
+        raise invalid(message, name)
+    return value
 
 
 def body_bool(body: dict[str, Any], name: str) -> bool:
