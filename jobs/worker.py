@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import socket
@@ -10,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from rq import Worker
+from sqlalchemy.orm import configure_mappers
 
 from jobs.queues import WORKER_GROUPS, connect
 from jobs.scheduler_watch import SchedulerWatch
@@ -28,7 +30,48 @@ class NioChatWorker(Worker):
         super().request_stop(signum, frame)
 
 
+def prepare_for_fork() -> None:
+    """Import the models and configure SQLAlchemy's mappers in the parent, before any thread or fork.
+
+    RQ forks a work horse per job, which inherits what the parent loaded. Left to the horses, every job
+    imported the attendant and the `openai` client, validated the settings and configured the mappers
+    anew; worse, the first query of a sweeper thread configures the mappers under a global mutex, and a
+    horse forked while that thread held it inherited the mutex locked and hung until the job timeout.
+    """
+    import models  # noqa: F401  (every mapped class registered)
+
+    configure_mappers()
+    for name in PRELOAD:
+        importlib.import_module(name)
+    from assistant.nlu.model import default_model
+    from integrations.tls import ssl_context
+    from niochat.config import get_settings
+
+    default_model()
+    ssl_context()
+    get_settings()  # validating it imports `limits`: ~0.4 s a job when each horse did it
+
+
+# What the jobs import, loaded once in the parent: a horse that imported the `openai` client and the
+# attendant itself spent ~1 s per AI run on imports (the baseline: tens of ms).
+PRELOAD = (
+    "jobs.ai",
+    "jobs.outbound",
+    "jobs.media",
+    "jobs.sync",
+    "jobs.relay",
+    "httpcore",
+    "assistant.runner",
+    "assistant.model_engine",
+    "assistant.builtin.engine",
+    "integrations.sgp",
+    "openai.resources.chat.completions",
+    "openai.resources.audio.transcriptions",
+)
+
+
 def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> bool:
+    prepare_for_fork()
     queues = WORKER_GROUPS[group]
     connection = connect(redis_url)
     connection.ping()

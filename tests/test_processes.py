@@ -168,3 +168,17 @@ def test_the_webhooks_service_command_stores_and_relays(db: Any) -> None:
             proc.kill()
             raise
     assert proc.returncode == 0
+
+
+def test_worker_configures_mappers_before_forking_horses() -> None:
+    """A worker configures the mappers itself, so no forked horse redoes that work or inherits its lock."""
+    code = (
+        "import models\n"
+        "from jobs.worker import prepare_for_fork\n"
+        "from models.base import Base\n"
+        "assert Base.registry._new_mappers, 'nothing left to configure: the test would prove nothing'\n"
+        "prepare_for_fork()\n"
+        "assert not Base.registry._new_mappers\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

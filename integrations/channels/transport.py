@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import httpx
 
 from integrations.channels.base import ProviderError
+from integrations.tls import ssl_context
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 MAX_MEDIA_BYTES = 100 * 1024 * 1024  # WhatsApp documents top out at 100 MB
@@ -82,7 +83,9 @@ class Transport:
         self._headers = dict(headers or {})
         self._timeout = timeout if timeout is not None else DEFAULT_TIMEOUT
         self._own = client is None
-        self._client = client if client is not None else httpx.Client(timeout=self._timeout)
+        self._client = (
+            client if client is not None else httpx.Client(timeout=self._timeout, verify=ssl_context())
+        )
 
     def close(self) -> None:
         if self._own:

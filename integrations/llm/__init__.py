@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import openai
 
+from integrations.tls import ssl_context
+
 MAX_RETRIES = 1
 TIMEOUT_SECONDS = 20.0
 
@@ -20,7 +22,13 @@ def chat_client(
     timeout: float = TIMEOUT_SECONDS,
     max_retries: int = MAX_RETRIES,
 ) -> openai.OpenAI:
-    return openai.OpenAI(api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=max_retries)
+    return openai.OpenAI(
+        api_key=api_key,
+        base_url=base_url or None,
+        timeout=timeout,
+        max_retries=max_retries,
+        http_client=openai.DefaultHttpxClient(verify=ssl_context()),
+    )
 
 
 # What the engine treats as "the model is unavailable" (after the client's own retry): hand off.

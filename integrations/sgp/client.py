@@ -40,6 +40,7 @@ from integrations.sgp.records import (
     Ticket,
     UnlockResult,
 )
+from integrations.tls import ssl_context
 
 log = logging.getLogger(__name__)
 _TITULOS_PAGE = 250  # the SGP's maximum page for /titulos/
@@ -78,6 +79,7 @@ class SgpClient:
             timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
             headers={"Accept": "application/json", "User-Agent": "NioChat-SGP/1"},
             follow_redirects=False,
+            verify=ssl_context(),
         )
 
     def close(self) -> None:
