@@ -101,7 +101,15 @@ JOB_ROUTES: dict[str, list[Route]] = {
             queues.AI,
             _tenant_and("conversation_id", "message_id"),
             when=lambda row: _to_the_ai(row.payload),
-        )
+        ),
+        # Every customer message, whoever handles the conversation, gets its intent and sentiment read
+        # (jobs.analysis: the offline classifier, off the webhook's path).
+        Route(
+            "jobs.analysis.analyse_message",
+            queues.ANALYSIS,
+            _tenant_and("message_id"),
+            when=lambda row: row.payload.get("direction") == "inbound",
+        ),
     ],
 }
 
