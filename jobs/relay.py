@@ -71,6 +71,15 @@ def _tenant_and(*keys: str) -> Callable[[CoreRow], tuple[Any, ...]]:
 JOB_ROUTES: dict[str, list[Route]] = {
     topics.MESSAGE_SEND: [Route("jobs.outbound.send_message", queues.OUTBOUND, _tenant_and("message_id"))],
     topics.MEDIA_FETCH: [Route("jobs.media.fetch_media", queues.MEDIA, _tenant_and("message_id"))],
+    # A stored file: a customer's voice note is transcribed for the agents (jobs.voice).
+    topics.MESSAGE_UPDATED: [
+        Route(
+            "jobs.voice.transcribe_message",
+            queues.MEDIA,
+            _tenant_and("message_id"),
+            when=lambda row: row.payload.get("change") == "media",
+        )
+    ],
     topics.TELEGRAM_CALLBACK: [
         Route("jobs.outbound.answer_callback", queues.OUTBOUND, _tenant_and("inbox_id", "callback_query_id"))
     ],

@@ -179,3 +179,26 @@ def test_a_download_stuck_past_the_wait_is_not_waited_for() -> None:
     assert not waiting_for_media([note], now)
     note.created_at, note.transcription = now, "já transcrito"
     assert not waiting_for_media([note], now)
+
+
+def test_a_voice_note_to_a_person_is_transcribed_and_read(scenario: Scenario, model: Any) -> None:
+    """With a person on the conversation the AI is silent, but the agent still gets the transcript."""
+    from tests.assistant.test_insight import analyse, take_conversation
+
+    scenario.say("oi", MARIA)
+    take_conversation(scenario, MARIA)
+    model.script_transcripts("minha internet caiu de novo, não estou feliz")
+    chats, before = len(model.chat_requests()), len(scenario.sent())
+    send_voice(scenario)
+    analyse(scenario)
+    [note] = voice_notes(scenario)
+    assert note.transcription == "minha internet caiu de novo, não estou feliz"
+    assert (note.intent, note.sentiment) == ("sem_conexao", "negative")
+    assert len(model.chat_requests()) == chats and len(scenario.sent()) == before  # the AI said nothing
+
+
+def test_a_voice_note_to_the_ai_is_transcribed_once(scenario: Scenario, model: Any) -> None:
+    model.script_transcripts(SPOKEN)
+    send_voice(scenario)
+    assert len(model.transcription_requests()) == 1  # the run's; the agents' job left it alone
+    assert voice_notes(scenario)[0].intent == "fatura"
