@@ -2,6 +2,7 @@
 
 1. Read (`assistant.context.load_turn`): the new customer messages since the last run — a whole burst —,
    the memory, the tenant's profile and settings. Nothing to do when the conversation left `bot`.
+   Voice notes are transcribed here (`assistant.voice`), or the run waits for their download.
 2. Think, with no transaction open: the engine runs over a `ToolBox` bound to the tenant's SGP. Any
    failure (model down, SGP down, a bug) becomes a polite holding message and a hand-off with the
    reason — never silence, never a crash. The replies then pass the guardrails (facts only from tools).
