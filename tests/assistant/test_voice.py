@@ -202,3 +202,32 @@ def test_a_voice_note_to_the_ai_is_transcribed_once(scenario: Scenario, model: A
     send_voice(scenario)
     assert len(model.transcription_requests()) == 1  # the run's; the agents' job left it alone
     assert voice_notes(scenario)[0].intent == "fatura"
+
+
+def test_which_endpoint_transcribes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model engine's endpoint, else the platform default, else none; and the tenant's off switch."""
+    from assistant.voice import transcription_config
+    from models.ai import AISettings
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    reset_settings()
+    try:
+        tenant = AISettings(
+            provider="openai", base_url="http://llm/v1", api_key="sk-t", transcription_model="w"
+        )
+        config = transcription_config(tenant)
+        assert config is not None and (config.base_url, config.api_key, config.model) == (
+            "http://llm/v1",
+            "sk-t",
+            "w",
+        )
+        assert "sk-t" not in repr(config)
+        assert transcription_config(AISettings(provider="builtin")) is None
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-platform")
+        reset_settings()
+        config = transcription_config(AISettings(provider="builtin"))
+        assert config is not None and (config.api_key, config.model) == ("sk-platform", "whisper-1")
+        assert transcription_config(AISettings(provider="builtin", transcribe_audio=False)) is None
+    finally:
+        monkeypatch.undo()
+        reset_settings()
