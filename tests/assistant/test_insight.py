@@ -88,3 +88,33 @@ def test_the_api_returns_the_reading(scenario: Scenario) -> None:
     [item] = [m for m in body["items"] if m["direction"] == "inbound"]
     assert item["intent"] == "sem_conexao" and item["sentiment"] == "negative"
     assert -1 <= item["sentiment_score"] < 0
+
+
+def test_the_relay_hands_a_batch_over_in_one_job_per_tenant(scenario: Scenario) -> None:
+    """An RQ job per message would cost the web process's relay more than reading the message."""
+    from rq import Queue
+
+    from jobs.queues import ANALYSIS, connect
+    from jobs.relay import Relay
+    from models import outbox_ops as topics
+    from models.provisioning import create_tenant
+
+    with scenario.db.platform_session() as session:
+        other = create_tenant(session, slug="outra", name="Outra").id
+    with scenario.db.platform_session() as session:
+        for tenant, message_id, direction in [
+            (scenario.tenant_id, 11, "inbound"),
+            (other, 21, "inbound"),
+            (scenario.tenant_id, 12, "inbound"),
+            (scenario.tenant_id, 13, "outbound"),
+        ]:
+            topics.record(session, tenant, topics.MESSAGE_CREATED, message_id=message_id, conversation_id=1,
+                          direction=direction, status="open", notify=True)  # fmt: skip
+    redis = connect(scenario.redis_url)
+    Queue(ANALYSIS, connection=redis).empty()
+    Relay(scenario.db, redis).relay()
+    jobs = Queue(ANALYSIS, connection=redis).jobs
+    assert sorted((j.func_name, j.args) for j in jobs) == sorted([
+        ("jobs.analysis.analyse_messages", (scenario.tenant_id, [11, 12])),
+        ("jobs.analysis.analyse_messages", (other, [21])),
+    ])  # fmt: skip
