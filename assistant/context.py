@@ -164,7 +164,7 @@ def load_turn(session: Session, conversation_id: int, now: datetime) -> Loaded |
         profile=profile(session, tenant, settings, now),
         memory=memory,
         messages=new,
-        history=[_history_item(m) for m in reversed(older) if m.text],
+        history=[_history_item(m) for m in reversed(older) if m.text or m.transcription],
         contact_name=conv.contact.name,
         contact_phone=(conv.contact.phone_e164 or "").lstrip("+") or None,
         settings=settings,
@@ -178,5 +178,5 @@ def load_turn(session: Session, conversation_id: int, now: datetime) -> Loaded |
 
 def _history_item(message: Message) -> HistoryItem:
     if message.direction == Direction.INBOUND:
-        return HistoryItem("customer", message.text or "")
+        return HistoryItem("customer", message.text or message.transcription or "")
     return HistoryItem("assistant" if message.sender_kind == SenderKind.BOT else "agent", message.text or "")

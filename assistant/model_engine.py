@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from assistant.builtin.texts import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN
+from assistant.builtin.texts import HOLDING, NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN
 from assistant.context import EngineConfig
 from assistant.engine import EngineUnavailable, Handoff, TurnContext, TurnResult
 from assistant.guardrails import violations
@@ -75,6 +75,7 @@ class ModelEngine:
                 turn.memory.not_understood = 0
             elif turn.tools.handoff is None and not turn.tools.close:
                 self._empty_answer(turn, result)  # never silence
+            _hand_off_if_sgp_failed(turn, result)
             return result
         result.say("Vou chamar um atendente para continuar com você, só um instante.")
         result.handoff = Handoff("ai_error", "limite de etapas da IA atingido")
@@ -128,6 +129,29 @@ class ModelEngine:
             res = turn.tools.call(name, arguments)
             payload = {"ok": res.ok, "resumo": res.summary, "dados": res.data, "erro": res.error}
         return {"role": "tool", "tool_call_id": call.id, "content": json.dumps(payload, ensure_ascii=False)}
+
+
+# A tool failure the model must not talk its way around: the SGP is down (or refused our credentials), or
+# a once-only action's outcome is unknown. Same codes as the built-in engine (`assistant.builtin.flows`).
+SGP_FAILURES = {
+    "sgp_unavailable": "sgp_unavailable",
+    "sgp_auth": "sgp_unavailable",
+    "sgp_error": "sgp_unavailable",
+    "in_doubt": "action_in_doubt",
+}
+
+
+def _hand_off_if_sgp_failed(turn: TurnContext, result: TurnResult) -> None:
+    """The run's last SGP call failed and the model did not hand off: a person takes over anyway, after
+    the model's own words (or the holding message) — never a customer left with "try again later"."""
+    if result.handoff is not None or turn.tools.handoff is not None:
+        return
+    last = next((c for c in reversed(turn.tools.calls) if c.ok or c.error in SGP_FAILURES), None)
+    if last is None or last.ok:
+        return
+    if not result.replies:
+        result.say(HOLDING)
+    result.handoff = Handoff(SGP_FAILURES[str(last.error)], f"{last.name}: {last.summary}"[:200])
 
 
 def _assistant_with_calls(content: str | None, calls: list[Any]) -> dict[str, Any]:

@@ -39,6 +39,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "ai_guardrail": ("atendimento", "Resposta da IA bloqueada (dado não confirmado)"),
     "action_in_doubt": ("atendimento", "Ação no SGP sem confirmação"),
     "identification_failed": ("atendimento", "Cliente não identificado"),
+    "audio_not_transcribed": ("atendimento", "Áudio do cliente sem transcrição"),
 }
 
 

@@ -2,6 +2,7 @@
 
 1. Read (`assistant.context.load_turn`): the new customer messages since the last run — a whole burst —,
    the memory, the tenant's profile and settings. Nothing to do when the conversation left `bot`.
+   Voice notes are transcribed here (`assistant.voice`), or the run waits for their download.
 2. Think, with no transaction open: the engine runs over a `ToolBox` bound to the tenant's SGP. Any
    failure (model down, SGP down, a bug) becomes a polite holding message and a hand-off with the
    reason — never silence, never a crash. The replies then pass the guardrails (facts only from tools).
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from assistant import voice
 from assistant.builtin import texts as t
 from assistant.context import EngineConfig, Loaded, load_turn
 from assistant.engine import Engine, EngineUnavailable, Handoff, Reply, TurnContext, TurnResult
@@ -56,6 +58,7 @@ class Outcome:
     outbox_ids: list[int] = field(default_factory=list)
     sent: bool = False  # replies were written (the conversation was still with the AI)
     team_id: int | None = None
+    waiting: bool = False  # a voice note is still downloading: run again shortly
 
 
 def make_engine(config: EngineConfig) -> Engine:
@@ -173,7 +176,12 @@ def build_turn(loaded: Loaded, sgp_client: Any, once: Any, now: datetime) -> Tur
         history=loaded.history,
         contact_name=loaded.contact_name,
         contact_phone=loaded.contact_phone,
-        attachments=[str(m.content_type) for m in loaded.messages if m.content_type != ContentType.TEXT],
+        # Voice notes are read through their transcript (assistant.voice), never taken for a receipt.
+        attachments=[
+            str(m.content_type)
+            for m in loaded.messages
+            if m.content_type not in {ContentType.TEXT, ContentType.AUDIO}
+        ],
         max_turns=settings.max_bot_turns or 12,
     )
 
@@ -192,6 +200,15 @@ def run_conversation(
         loaded = load_turn(session, conversation_id, now)
     if loaded is None:
         return Outcome(ran=False)
+    if voice.waiting_for_media(loaded.messages, now):
+        return Outcome(ran=False, waiting=True)
+    relay_ids: list[int] = []
+    if voice.unheard(loaded.messages):
+        config = voice.transcription_config(loaded.settings)
+        relay_ids = voice.transcribe_turn(
+            db, storage, tenant_id, loaded.messages, config,
+            with_sentiment=loaded.settings.analyse_sentiment is not False,
+        )  # fmt: skip
     sgp_client = None
     if loaded.sgp is not None:
         from integrations.sgp import SgpClient
@@ -199,7 +216,10 @@ def run_conversation(
         sgp_client = SgpClient(loaded.sgp)
     try:
         turn = build_turn(loaded, sgp_client, DbOnceGuard(db, tenant_id, conversation_id), now)
-        result = think(engine_factory(loaded.engine), turn)
+        if voice.unheard(loaded.messages) and not turn.text.strip():
+            result = voice.cannot_hear(turn, loaded.messages)  # only voice notes nobody could hear
+        else:
+            result = think(engine_factory(loaded.engine), turn)
     finally:
         if sgp_client is not None:
             sgp_client.close()
@@ -207,6 +227,7 @@ def run_conversation(
         turn.memory.identify(turn.tools.contract_id)
     with db.tenant_session(tenant_id) as session:
         outcome = write(session, loaded, turn, result, storage)
+    outcome.outbox_ids = sorted(relay_ids + outcome.outbox_ids)
     return outcome
 
 

@@ -10,6 +10,9 @@ da fatura" → one answer).
 budget). A run that finds the lock taken leaves a flag (`ai:again:<id>`) and returns; the running one,
 when done, sees the flag and schedules a follow-up run for the messages that arrived meanwhile. The
 runner re-reads the conversation, so nothing runs after it left `bot`.
+
+A customer's voice note is transcribed by the run itself (`assistant.voice`); a run that finds one still
+downloading (`jobs.media`) looks again a second later, for up to `MEDIA_WAIT_SECONDS`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BURST = 4.0
 LOCK_MARGIN = 30  # seconds beyond the run budget before a dead worker's lock expires
+MEDIA_POLL = 1.0  # seconds between looks at a voice note still downloading
 SCHEDULER_SLACK = 2.5  # how early RQ's scheduler may hand over a delayed job (whole seconds, 1 s polls)
 
 
@@ -71,8 +75,11 @@ def run(tenant_id: int, conversation_id: int) -> str:
     _, budget = _settings(tenant_id)
     token = uuid.uuid4().hex
     lock = _key("lock", conversation_id)
-    if not redis.set(lock, token, nx=True, ex=budget + LOCK_MARGIN):
-        redis.set(_key("again", conversation_id), "1", ex=budget + LOCK_MARGIN)
+    from assistant.voice import TRANSCRIBE_BUDGET_SECONDS
+
+    hold = budget + LOCK_MARGIN + int(TRANSCRIBE_BUDGET_SECONDS)  # voice notes are transcribed first
+    if not redis.set(lock, token, nx=True, ex=hold):
+        redis.set(_key("again", conversation_id), "1", ex=hold)
         return "busy"
     try:
         redis.delete(_key("again", conversation_id))
@@ -82,6 +89,12 @@ def run(tenant_id: int, conversation_id: int) -> str:
         relay_now(outcome.outbox_ids)
     finally:
         redis.eval(_RELEASE, 1, lock, token)
+    if outcome.waiting:  # a voice note is still downloading (assistant.voice): look again shortly
+        enqueue(
+            queues.AI, "jobs.ai.run", tenant_id, conversation_id,
+            delay=MEDIA_POLL, job_id=f"ai-media-{conversation_id}-{token}",
+        )  # fmt: skip
+        return "waiting_media"
     if redis.delete(_key("again", conversation_id)):
         enqueue(
             queues.AI, "jobs.ai.run", tenant_id, conversation_id, job_id=f"ai-again-{conversation_id}-{token}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from operator import attrgetter
 from typing import Any, NamedTuple, TypeAlias
 
@@ -58,6 +59,9 @@ class MessageRow(NamedTuple):
     read_at: datetime | None
     deleted_at: datetime | None
     transcription: str | None
+    intent: str | None
+    sentiment: str | None
+    sentiment_score: Decimal | None
 
 
 class ConversationRow(NamedTuple):
@@ -153,6 +157,10 @@ def message_dict(message: Message | MessageRow) -> dict[str, Any]:
         "read_at": iso(message.read_at),
         "deleted": message.deleted_at is not None,
         "transcription": message.transcription,
+        # The offline reading of a customer's message (assistant.insight); null until it is read.
+        "intent": message.intent,
+        "sentiment": message.sentiment,
+        "sentiment_score": float(message.sentiment_score) if message.sentiment_score is not None else None,
     }
 
 

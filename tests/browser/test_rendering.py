@@ -158,6 +158,7 @@ def test_conversation_rendering_and_template(
     page.wait_for_function("() => document.querySelector('.media-image img')?.naturalWidth > 0")
     assert page.locator(".media-audio audio[controls]").count() == 1
     assert "A luz vermelha" in page.locator(".msg-transcription").inner_text()
+    assert page.locator(".msg-transcription-label").inner_text() == "Transcrição"  # labelled under the audio
     doc = page.locator("a.media-doc")
     assert "fatura-outubro.pdf" in doc.inner_text() and "KB" in doc.inner_text()
     assert doc.get_attribute("download") == "fatura-outubro.pdf"

@@ -2,6 +2,9 @@
 calls or text), `POST /v1/audio/transcriptions`, Bearer auth (401 `invalid_api_key`), and the usual
 `fail_next(status=429|500)`.
 
+Transcription answers `stub.transcription`, or the next of `stub.script_transcripts(...)`; like the real
+API it refuses (400) a request without a `file` part or a `model` field.
+
 A test scripts the model: `stub.script(tool_call("segunda_via", {"contrato": "17402"}), text("..."))`;
 each chat request takes the next step. With no script left it answers a polite text. `arguments` may be
 given as a raw string to play a model sending invalid JSON. Requests are recorded, so a test reads the
@@ -48,6 +51,7 @@ class OpenAIStub(StubServer):
         self._ids = itertools.count(1)
         self._script_lock = threading.Lock()
         self.transcription = "quero a segunda via"
+        self._transcripts: deque[str] = deque()
         super().__init__(host=host, port=port)
 
     @property
@@ -100,5 +104,22 @@ class OpenAIStub(StubServer):
             }
         )
 
+    def script_transcripts(self, *texts: str) -> None:
+        with self._script_lock:
+            self._transcripts.extend(texts)
+
+    def transcription_requests(self) -> list[Any]:
+        return [r for r in self.requests if r.path.endswith("/audio/transcriptions")]
+
     def transcribe(self, request: Request) -> Response:
-        return self.json_response({"text": self.transcription})
+        upload = request.files.get("file")
+        if upload is None or not request.form.get("model"):
+            missing = "file" if upload is None else "model"
+            body = {"error": {"message": f"Missing required parameter: '{missing}'.",
+                              "type": "invalid_request_error", "param": missing, "code": None}}  # fmt: skip
+            return self.json_response(body, 400)
+        with self._script_lock:
+            said = self._transcripts.popleft() if self._transcripts else self.transcription
+        if request.form.get("response_format") == "text":
+            return Response(said, mimetype="text/plain")
+        return self.json_response({"text": said})

@@ -182,6 +182,7 @@ _STRINGS: dict[str, LazyString] = {
     "conversation_labels": _l("Etiquetas desta conversa"),
     "newer_conversations": _l("Conversas mais recentes"),
     "ev_priority_changed": _l("Prioridade alterada para {priority} por {actor}"),
+    "transcription": _l("Transcrição"),
 }
 
 
