@@ -74,9 +74,8 @@ def test_com_ia_shows_what_the_ai_does_and_the_handoff_reason_live(live: Live, d
         screenshot(page, "ai-activity-desktop")
 
         customer("quero cancelar meu plano")  # the conversation is open: its header follows the hand-off
-        page.locator("#chat-ai.chat-handoff", has_text="Transferida pela IA: Pedido de cancelamento").wait_for(
-            timeout=30000
-        )
+        reason = "Transferida pela IA: Pedido de cancelamento"
+        page.locator("#chat-ai.chat-handoff", has_text=reason).wait_for(timeout=30000)
         assert "quero cancelar meu plano" in header.inner_text()
         page.wait_for_selector(".status-badge.status-pending")
         tab(page, "pending")
