@@ -15,7 +15,6 @@ export const TABS = [
   {status: 'snoozed', label: 'tab_snoozed'}, // not a status: snoozed ones of any status ("Adiar até…")
 ];
 const PAGE = 40;
-
 export function createList({api, me, lookups, sla, onOpen}) {
   const root = $('#conv-list');
   const tabsEl = $('#conv-tabs');
@@ -119,7 +118,7 @@ export function createList({api, me, lookups, sla, onOpen}) {
         h('span', {class: 'conv-bottom'},
           h('span', {class: 'conv-preview'}, last?.direction === 'outbound' ? icon('check') : null, prefix + preview(last)),
           unread ? h('span', {class: 'unread-badge', aria: {label: t('unread_count', {n: unread})}}, String(unread)) : null),
-        aiListLine(c),
+        aiListLine(c), // "IA: 2ª via · consultou cliente" in Com IA; the hand-off reason afterwards
         h('span', {class: 'conv-meta'},
           c.status === 'pending' && c.waiting_since ? waitBadge(c.waiting_since, sla) : null,
           priorityBadge(c.priority),
