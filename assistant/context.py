@@ -91,8 +91,9 @@ def engine_config(settings: AISettings) -> EngineConfig:
 
 def profile(session: Session, tenant: Tenant, settings: AISettings, now: datetime) -> TenantProfile:
     entries = session.execute(
-        sa.select(KnowledgeEntry.title, KnowledgeEntry.content)
+        sa.select(KnowledgeEntry.title, KnowledgeEntry.content, KnowledgeEntry.tags)
         .where(KnowledgeEntry.enabled.is_(True))
+        .order_by(KnowledgeEntry.id)
         .limit(50)
     ).all()
     open_now, back_at = business_status(tenant.business_hours, tenant.timezone, now)
@@ -101,7 +102,8 @@ def profile(session: Session, tenant: Tenant, settings: AISettings, now: datetim
         persona=dict(tenant.persona or {}),
         company=dict(tenant.company or {}),
         instructions=settings.instructions,
-        knowledge=tuple((str(a), str(b)) for a, b in entries),
+        knowledge=tuple((str(a), str(b)) for a, b, _ in entries),
+        knowledge_tags=tuple(" ".join(str(tag) for tag in tags or ()) for _, _, tags in entries),
         open_now=open_now,
         back_at=back_at,
     )

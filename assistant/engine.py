@@ -27,6 +27,7 @@ class TenantProfile:
     company: dict[str, Any] = field(default_factory=dict)
     instructions: str | None = None
     knowledge: tuple[tuple[str, str], ...] = ()  # (title, content) of the enabled knowledge entries
+    knowledge_tags: tuple[str, ...] = ()  # each entry's tags as one string, aligned with `knowledge`
     open_now: bool = True
     back_at: str | None = None  # "amanhã às 08:00": when people are back, outside business hours
 
@@ -85,6 +86,7 @@ class TurnResult:
     confidence: float | None = None
     sentiment: str | None = None
     understood: bool = True
+    knowledge: str | None = None  # title of the knowledge-base entry the answer came from
 
     def say(self, *texts: str) -> None:
         self.replies.extend(Reply(text=t) for t in texts if t)

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from models.ai_activity import after_handoff
+from models.base import utcnow
 from models.conversation import Conversation
 from models.lifecycle import hand_off
 from models.user import Team
@@ -90,6 +92,10 @@ def apply_handoff(
     text = f"{reason_label(code)} ({code})" + (f" — {detail}" if detail else "")
     hand_off(session, conv, text[:500], team_id)
     conv.handoff_reason = (reason_label(code) + (f" — {detail}" if detail else ""))[:200]
+    # The inbox shows the reason to whoever picks it up (list item and header): `conversation.ai`.
+    conv.ai_activity = after_handoff(
+        conv.ai_activity, reason=code, label=reason_label(code), detail=detail, team_id=team_id, at=utcnow()
+    )
     return team_id
 
 

@@ -38,6 +38,8 @@ from assistant.tools.base import Budget, ToolBox, ToolCall
 from assistant.tools.registry import timeline_text
 from integrations.storage import MediaStorage
 from models import lifecycle
+from models import outbox_ops as topics
+from models.ai_activity import after_turn
 from models.ai_state import AIAction
 from models.base import utcnow
 from models.conversation import Conversation
@@ -153,7 +155,13 @@ class DbOnceGuard:
             )  # fmt: skip
 
 
-def build_turn(loaded: Loaded, sgp_client: Any, once: Any, now: datetime) -> TurnContext:
+def build_turn(
+    loaded: Loaded,
+    sgp_client: Any,
+    once: Any,
+    now: datetime,
+    still_with_ai: Callable[[], bool] | None = None,
+) -> TurnContext:
     settings = loaded.settings
     box = ToolBox(
         sgp_client,
@@ -165,6 +173,7 @@ def build_turn(loaded: Loaded, sgp_client: Any, once: Any, now: datetime) -> Tur
         contact_phone=loaded.contact_phone,
         today=now.astimezone(ZoneInfo("America/Sao_Paulo")).date(),
         contract_id=loaded.memory.contract_id,
+        still_with_ai=still_with_ai,
     )
     return TurnContext(
         tenant=loaded.profile,
@@ -215,7 +224,8 @@ def run_conversation(
 
         sgp_client = SgpClient(loaded.sgp)
     try:
-        turn = build_turn(loaded, sgp_client, DbOnceGuard(db, tenant_id, conversation_id), now)
+        once = DbOnceGuard(db, tenant_id, conversation_id)
+        turn = build_turn(loaded, sgp_client, once, now, _with_ai(db, tenant_id, conversation_id))
         if voice.unheard(loaded.messages) and not turn.text.strip():
             result = voice.cannot_hear(turn, loaded.messages)  # only voice notes nobody could hear
         else:
@@ -231,6 +241,18 @@ def run_conversation(
     return outcome
 
 
+def _with_ai(db: Any, tenant_id: int, conversation_id: int) -> Callable[[], bool]:
+    """Asked before every tool call: is the conversation still with the AI? One indexed read, so an
+    agent's "Assumir" stops the run's next SGP call, not only its replies."""
+
+    def check() -> bool:
+        with db.tenant_session(tenant_id) as session:
+            status = session.scalar(sa.select(Conversation.status).where(Conversation.id == conversation_id))
+        return status == ConversationStatus.BOT
+
+    return check
+
+
 def write(
     session: Session, loaded: Loaded, turn: TurnContext, result: TurnResult, storage: MediaStorage
 ) -> Outcome:
@@ -239,11 +261,20 @@ def write(
     outcome = Outcome(ran=True, result=result, calls=list(turn.tools.calls))
     if state.last_message_id and state.last_message_id >= loaded.last_message_id:
         return outcome  # another run already answered these messages
+    recorded = len(session.info.get(topics.RECORDED, []))
     for call in turn.tools.calls:
         _tool_event(session, conv, call)
+    conv.ai_activity = after_turn(
+        conv.ai_activity,
+        intent=result.intent or _offline_intent(turn.text),
+        tools=[(call.name, call.ok) for call in turn.tools.calls],
+        knowledge=result.knowledge,
+        at=utcnow(),
+    )
     state.last_message_id = loaded.last_message_id
     _mark_messages(session, loaded, result)
     if conv.status != ConversationStatus.BOT:
+        _show_activity(session, conv, recorded)
         return _finish(session, outcome)  # taken by a person mid-run: the AI says nothing more
     save(state, turn.memory, conv.contact)
     for reply in result.replies:
@@ -257,7 +288,28 @@ def write(
         )
     elif result.close:
         lifecycle.close(session, conv, lifecycle.BOT, reason="Encerrada pela IA")
+    _show_activity(session, conv, recorded)
     return _finish(session, outcome)
+
+
+def _offline_intent(text: str) -> str | None:
+    """The model engine names no intent: the inbox still says what the customer asked (under 1 ms)."""
+    if not text.strip():
+        return None
+    from assistant.nlu import classify
+
+    return classify(text).intent
+
+
+def _show_activity(session: Session, conv: Conversation, recorded: int) -> None:
+    """Screens learn the new `ai` activity from the events of this transaction (a reply's
+    `message.created`, the hand-off's `conversation.updated` carry the conversation as committed); a run
+    that recorded none tells them with a `conversation.updated` of its own."""
+    if len(session.info.get(topics.RECORDED, [])) == recorded:
+        topics.record(
+            session, conv.tenant_id, topics.CONVERSATION_UPDATED, conversation_id=conv.id, change="ai",
+            status=str(conv.status), assignee_id=conv.assignee_id, team_id=conv.team_id,
+        )  # fmt: skip
 
 
 def _finish(session: Session, outcome: Outcome) -> Outcome:

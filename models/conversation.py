@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -91,6 +92,8 @@ class Conversation(IdMixin, TimestampMixin, TenantScoped, Base):
     resolved_by_ai: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # "Adiar até…": hidden from the active lists until then, in the same status and queue (`models.snooze`).
     snoozed_until: Mapped[datetime | None]
+    # What the AI did last: intent, tools, hand-off reason (`models.ai_activity`); NULL if it never ran.
+    ai_activity: Mapped[dict[str, Any] | None]
 
     inbox: Mapped[Inbox] = relationship(lazy="joined", innerjoin=True)
     contact: Mapped[Contact] = relationship(lazy="joined", innerjoin=True)

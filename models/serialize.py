@@ -19,6 +19,7 @@ from typing import Any, NamedTuple, TypeAlias
 
 from sqlalchemy import Row
 
+from models.ai_activity import ai_view
 from models.contact import Contact
 from models.conversation import Conversation
 from models.label import Label
@@ -82,6 +83,7 @@ class ConversationRow(NamedTuple):
     close_reason: str | None
     handoff_reason: str | None
     snoozed_until: datetime | None
+    ai_activity: dict[str, Any] | None
     tenant_id: int
 
 
@@ -214,4 +216,5 @@ def conversation_view(
         "close_reason": conv.close_reason,
         "handoff_reason": conv.handoff_reason,
         "snoozed_until": iso(conv.snoozed_until),
+        "ai": ai_view(conv.ai_activity),
     }

@@ -22,6 +22,7 @@ from models.enums import (
 )
 from models.provisioning import create_inbox, create_team, create_tenant, create_user, webhook_instructions
 from niochat.demo_conversations import seed_conversations
+from niochat.demo_knowledge import ensure_demo_knowledge
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "niochat-demo"  # noqa: S105  development-only demo accounts, printed at start
@@ -119,6 +120,7 @@ def seed_demo(session: Session, public_url: str) -> DemoInfo:
     existing = session.scalar(sa.select(Tenant.id).where(Tenant.slug == DEMO_SLUG))
     if existing is not None:
         ensure_demo_sgp(session, existing)
+        ensure_demo_knowledge(session, existing)
         return describe_demo(session, public_url)
     tenant = create_tenant(session, slug=DEMO_SLUG, name="Provedor Demo")
     tenant.company = {
@@ -227,6 +229,7 @@ def seed_demo(session: Session, public_url: str) -> DemoInfo:
     session.flush()
     seed_conversations(session, tenant.id, inboxes, agents, teams, labels)
     ensure_demo_sgp(session, tenant.id)
+    ensure_demo_knowledge(session, tenant.id)
     info = describe_demo(session, public_url)
     info.created = True
     return info

@@ -19,6 +19,7 @@ from models import (
     Label,
     Message,
 )
+from models.ai_activity import after_handoff, after_turn
 from models.base import utcnow
 from models.enums import (
     ActorKind,
@@ -61,6 +62,7 @@ def seed_conversations(
                 ("in", "529.982.247-25"),
             ],
             "labels": ["Sem internet"],
+            "ai": {"intent": "sem_conexao"},  # what the Com IA tab shows (models.ai_activity)
         },
         {
             "inbox": uaz,
@@ -75,8 +77,12 @@ def seed_conversations(
                 ("bot", "Claro! Vou transferir você para o Financeiro."),
                 ("in", "Obrigado, aguardo"),
             ],
-            "event": (EventKind.HANDOFF, "Cliente pediu atendimento humano"),
+            "event": (EventKind.HANDOFF, "Assunto financeiro (billing) — Preciso da segunda via da fatura"),
             "labels": ["Financeiro"],
+            "ai": {
+                "intent": "fatura",
+                "handoff": ("billing", "Assunto financeiro", "Preciso da segunda via da fatura"),
+            },
         },
         {
             "inbox": evo,
@@ -173,6 +179,8 @@ def seed_conversations(
             )
             conv.waiting_since = started + timedelta(seconds=60)
             conv.handoff_reason = reason
+        if "ai" in script:
+            conv.ai_activity = _ai_activity(script["ai"], started + timedelta(seconds=60), team)
         if assignee is not None:
             _event(
                 session,
@@ -269,3 +277,13 @@ def _event(
             **fields,
         )
     )
+
+
+def _ai_activity(ai: dict[str, Any], at: datetime, team: Any) -> dict[str, Any]:
+    """What the attendant did, as a real run records it: the inbox shows it in Com IA and after hand-off."""
+    activity = after_turn(None, intent=ai["intent"], tools=[], knowledge=None, at=at)
+    if "handoff" in ai:
+        code, label, detail = ai["handoff"]
+        team_id = team.id if team else None
+        activity = after_handoff(activity, reason=code, label=label, detail=detail, team_id=team_id, at=at)
+    return activity

@@ -51,6 +51,9 @@ class BuiltinEngine:
         memory = turn.memory
         memory.bot_turns += 1
 
+        if self._from_knowledge(turn, result, name, slots):
+            return result
+
         trigger = self._handoff_trigger(turn, name, mood, slots)
         if trigger is not None:
             reason, text_ = trigger
@@ -76,6 +79,26 @@ class BuiltinEngine:
         else:
             result.understood = False
         return self._finish(turn, result)
+
+    def _from_knowledge(self, turn: TurnContext, result: TurnResult, name: str, slots: Any) -> bool:
+        """A question the tenant's knowledge base answers ("qual o horário de atendimento?", "aceita
+        cartão?"): the best entry's text, when it matches well enough (`assistant.knowledge`). Not for a
+        receipt, not past the turn limit, and not for an answer to what the attendant asked (a CPF, "sim")."""
+        from assistant.knowledge import answer
+
+        if turn.attachments or turn.memory.bot_turns > turn.max_turns or not turn.tenant.knowledge:
+            return False
+        if turn.memory.pending and (
+            slots.documents or slots.invalid_documents or slots.contract or slots.confirmation or slots.choice
+        ):
+            return False
+        match = answer(turn.tenant.knowledge, turn.text, name, turn.tenant.knowledge_tags)
+        if match is None:
+            return False
+        result.say(match.content, t.MORE_HELP)
+        result.knowledge = match.title
+        turn.memory.not_understood = 0
+        return True
 
     def _handoff_trigger(self, turn: TurnContext, name: str, mood: Any, slots: Any) -> tuple[str, str] | None:
         if turn.attachments and name in {"comprovante", "outro", "fatura"}:

@@ -121,8 +121,11 @@ class ToolBox:
         contact_phone: str | None = None,
         today: Any = None,
         contract_id: str | None = None,
+        still_with_ai: Callable[[], bool] | None = None,
     ) -> None:
         self.sgp = sgp
+        self.still_with_ai = still_with_ai  # False once a person took the conversation ("Assumir")
+        self.taken = False
         self.once = once
         self.budget = budget
         self.allow_trust_unlock = allow_trust_unlock
@@ -148,11 +151,19 @@ class ToolBox:
             result = ToolResult(False, "Limite de consultas desta resposta atingido", error="tool_cap")
         elif self.budget.expired():
             result = ToolResult(False, "Tempo desta resposta esgotado", error="time_budget")
+        elif self.taken or (self.still_with_ai is not None and not self.still_with_ai()):
+            # "Assumir" mid-run: nothing more is done on the SGP, and the run's budget ends here so the
+            # model engine's loop stops too; the runner then drops the replies.
+            self.taken = True
+            self.budget.deadline = 0.0
+            result = ToolResult(False, "Conversa assumida por um atendente", error="taken")
         else:
             try:
                 result = spec.run(self, args)
             except (TypeError, ValueError, KeyError) as exc:
                 result = ToolResult(False, f"Argumentos inválidos: {exc}", error="invalid_arguments")
+        if result.error == "taken":
+            return result  # never called: not a tool call on the timeline
         elapsed = int((time.monotonic() - started) * 1000)
         contract = result.data.get("contrato") if isinstance(result.data.get("contrato"), str) else None
         contract = contract or (digits(args.get("contrato")) or None)

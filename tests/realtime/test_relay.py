@@ -75,6 +75,12 @@ def chat(db: Any) -> Chat:
         conv.assignee_id, conv.team_id, conv.unread_count = agent.id, team.id, 3
         conv.waiting_since, conv.last_message_at, conv.last_inbound_at = at, at, at
         conv.handoff_reason = "pediu atendente"
+        conv.ai_activity = {
+            "intent": "fatura", "tools": [{"name": "pix", "ok": True}], "knowledge": None,
+            "at": at.isoformat(),
+            "handoff": {"reason": "customer_request", "label": "Cliente pediu um atendente", "detail": None,
+                        "team_id": team.id, "at": at.isoformat()},
+        }  # fmt: skip
         for name, color in [("Sem internet", "#ff0000"), ("Financeiro", "#00aa00")]:
             label = Label(tenant_id=tenant, name=name, color=color)
             session.add(label)
@@ -127,6 +133,8 @@ def test_core_rows_serialise_byte_for_byte_like_the_orm(db: Any, chat: Chat) -> 
     # The fixture exercises what it claims to: sorted labels, media, errors, deletion.
     assert [label["name"] for label in convs[chat.conversation]["labels"]] == ["Financeiro", "Sem internet"]
     assert convs[chat.bare]["labels"] == [] and convs[chat.bare]["contact"]["email"] is None
+    assert convs[chat.conversation]["ai"]["handoff_reason"] == "customer_request"
+    assert convs[chat.bare]["ai"] is None
     text, media, failed, deleted, pending = (msgs[mid] for mid in chat.messages)
     assert media["media"]["url"] and media["media"]["voice"] and pending["media"]["url"] is None
     assert failed["error"] == {"code": "131047", "text": "fora da janela", "retryable": False}

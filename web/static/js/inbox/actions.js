@@ -4,6 +4,7 @@
 // trapped and Esc closes them without any code here.
 import {$, h, icon, t, toast} from './dom.js';
 import {contactName, fullDate, initials, phone} from './format.js';
+import {aiHeaderLine} from './ai.js';
 import {createSnooze} from './snooze.js';
 import {PRIORITIES} from './queue.js';
 
@@ -44,6 +45,8 @@ export function createActions({api, me, lookups, onChanged, onToggleContact, onM
             title: t('snoozed_until', {when: fullDate(detail.snoozed_until)})}, t('snoozed')) : null,
           h('span', {class: 'chat-sub-text'},
             [detail.contact?.phone ? phone(detail.contact.phone) : null, detail.inbox_name, where].filter(Boolean).join(' · ')))),
+      // Its own row under the name and the buttons (css). replaceChildren would print a null as "null".
+      ...[aiHeaderLine(detail, lookups.teamName)].filter(Boolean),
       h('div', {class: 'chat-actions', role: 'toolbar', aria: {label: t('actions')}},
         can('take') && detail.assignee_id !== me.id ? button(t('take'), 'btn-primary', (e) => run(e.currentTarget, 'take'), 'action-take') : null,
         can('assign') && !detail.assignee_id ? button(t('assign'), 'btn-secondary', () => openTransfer('assign'), 'action-assign') : null,

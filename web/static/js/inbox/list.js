@@ -4,6 +4,7 @@
 // longest wait first); waiting conversations say for how long, against the tenant's SLA (queue.js).
 import {$, debounce, h, icon, t} from './dom.js';
 import {contactName, initials, listTime, preview} from './format.js';
+import {aiListLine} from './ai.js';
 import {comparator, priorityBadge, refreshWaits, sortsFor, waitBadge} from './queue.js';
 
 export const TABS = [
@@ -14,7 +15,6 @@ export const TABS = [
   {status: 'snoozed', label: 'tab_snoozed'}, // not a status: snoozed ones of any status ("Adiar até…")
 ];
 const PAGE = 40;
-
 export function createList({api, me, lookups, sla, onOpen}) {
   const root = $('#conv-list');
   const tabsEl = $('#conv-tabs');
@@ -118,6 +118,7 @@ export function createList({api, me, lookups, sla, onOpen}) {
         h('span', {class: 'conv-bottom'},
           h('span', {class: 'conv-preview'}, last?.direction === 'outbound' ? icon('check') : null, prefix + preview(last)),
           unread ? h('span', {class: 'unread-badge', aria: {label: t('unread_count', {n: unread})}}, String(unread)) : null),
+        aiListLine(c), // "IA: 2ª via · consultou cliente" in Com IA; the hand-off reason afterwards
         h('span', {class: 'conv-meta'},
           c.status === 'pending' && c.waiting_since ? waitBadge(c.waiting_since, sla) : null,
           priorityBadge(c.priority),

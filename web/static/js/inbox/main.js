@@ -155,6 +155,10 @@ async function start() {
       list.upsert(conv, {message, inbound});
       if (chat.onMessage(message) && inbound) markRead(conv.id);
       if (chat.id === conv.id && (detail?.snoozed_until ?? null) !== conv.snoozed_until) refreshOpen(conv.id); // woke
+      if (chat.id === conv.id && detail && JSON.stringify(detail.ai) !== JSON.stringify(conv.ai)) {
+        detail = {...detail, ai: conv.ai}; // the AI's reply carries what it did: the header follows
+        actions.render(detail);
+      }
       if (inbound && conv.assignee_id === me.id) {
         notifyInbound({title: contactName(conv.contact), body: preview(message), onClick: () => go(conv.id)});
       }
