@@ -28,7 +28,7 @@ _PATTERNS: dict[str, str] = {
         r"|ninguem (?:me )?(?:respond|atend)\w*|sem resposta|fila"
     ),
     "problema_nao_resolvido": (
-        r"nao (?:me )?resolv\w*|nada (?:foi )?resolvid\w*|sem solucao|continua\w*|mesmo problema"
+        r"nao (?:me |foi )?resolv\w*|nada (?:foi )?resolvid\w*|sem solucao|continua\w*|mesmo problema"
         r"|ainda (?:estou |esta |to )?sem|nao (?:ajudou|adiantou|funcion\w*)|de novo|nao deu certo"
     ),
     "cordialidade": (
