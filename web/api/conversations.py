@@ -158,6 +158,7 @@ def _event_dict(
         "to_team": ref(event.to_team_id, teams),
         "label": ref(label_id if isinstance(label_id, int) else None, labels),
         "priority": event.data.get("to") if event.kind == EventKind.PRIORITY_CHANGED else None,
+        "score": event.data.get("score") if event.kind in _CSAT_EVENTS else None,
         "reason": event.reason,
         "created_at": iso(event.created_at),
     }
@@ -167,6 +168,7 @@ def _event_dict(
     return item
 
 
+_CSAT_EVENTS = (EventKind.CSAT_ANSWERED, EventKind.CSAT_ALERT)  # their `score` is shown
 _TOOL_FIELDS = (("name", "tool"), ("arguments", "arguments"), ("ok", "ok"), ("summary", "summary"),
                 ("duration_ms", "duration_ms"), ("contract", "contract"))  # fmt: skip
 

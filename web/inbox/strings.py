@@ -7,6 +7,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from web.inbox.csat_strings import CSAT_STRINGS
+
 _STRINGS: dict[str, LazyString] = {
     # list
     "tab_bot": _l("Com IA"),
@@ -183,6 +185,9 @@ _STRINGS: dict[str, LazyString] = {
     "newer_conversations": _l("Conversas mais recentes"),
     "ev_priority_changed": _l("Prioridade alterada para {priority} por {actor}"),
 }
+
+
+_STRINGS.update(CSAT_STRINGS)
 
 
 def ui_strings() -> dict[str, str]:
