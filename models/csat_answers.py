@@ -316,6 +316,25 @@ def _conversation_changed(session: Session, conv: Conversation) -> None:
     )
 
 
+CSAT_FILTERS = ("answered", "low", "waiting")  # the inbox list's "CSAT" filter
+
+
+def csat_clause(value: str) -> sa.ColumnElement[bool]:
+    """Conversations whose survey was answered, answered at or below the alert threshold (alerted), or
+    is still waiting for the customer: a WHERE clause on `Conversation` for `models.conversation_list`."""
+    survey = sa.select(CsatSurvey.id).where(CsatSurvey.conversation_id == Conversation.id)
+    if value == "waiting":
+        # As text: the sending side may add statuses (delivered, read) this enum does not know yet.
+        return survey.where(sa.type_coerce(CsatSurvey.status, sa.String).in_(WAITING)).exists()
+    if value == "low":
+        return (
+            survey.join(CsatCapture, CsatCapture.survey_id == CsatSurvey.id)
+            .where(CsatCapture.alerted_at.is_not(None))
+            .exists()
+        )
+    return survey.where(CsatSurvey.status == CsatStatus.ANSWERED).exists()
+
+
 def rating_of(session: Session, conversation_id: int) -> dict[str, Any] | None:
     """The conversation's survey as screens show it: status, score, comment, themes, alert."""
     row = session.execute(

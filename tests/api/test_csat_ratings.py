@@ -65,3 +65,16 @@ def test_no_rating_across_tenants(db, world, as_user) -> None:  # type: ignore[n
     other = as_user("other_admin")
     assert other.get(f"/api/v1/conversations/{world.convs['ana_closed']}/csat").status_code == 404
     assert other.get(f"/api/v1/contacts/{world.contacts['ana_closed']}/csat").status_code == 404
+
+
+def test_csat_filter_of_the_list(db, world, as_user) -> None:  # type: ignore[no-untyped-def]
+    """`csat=answered` and `csat=low` list the rated conversation only, not the open ones; `waiting` none;
+    a bad value is a 422."""
+    _rated(db, world)
+    api = as_user("admin")
+    for value, expected in (("answered", [world.convs["ana_closed"]]), ("low", [world.convs["ana_closed"]]),
+                            ("waiting", [])):  # fmt: skip
+        body = api.get(f"/api/v1/conversations?status=closed&csat={value}").get_json()
+        assert [c["id"] for c in body["items"]] == expected, value
+    assert api.get("/api/v1/conversations?status=open&csat=answered").get_json()["items"] == []
+    assert api.get("/api/v1/conversations?csat=bom").status_code == 422
