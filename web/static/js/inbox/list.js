@@ -51,7 +51,6 @@ export function createList({api, me, lookups, sla, onOpen}) {
       if (want === 'none' ? c.assignee_id != null : String(c.assignee_id) !== want) return false;
     }
     if (f.label_id && !(c.labels || []).some((l) => String(l.id) === f.label_id)) return false;
-    if (f.csat && c.status !== 'closed' && f.csat !== 'low') return false; // ratings are of closed ones
     return true;
   }
 
@@ -252,8 +251,7 @@ export function createList({api, me, lookups, sla, onOpen}) {
       select('assignee_id', t('filter_agent'), [option('', t('all_agents')), option('me', t('mine')),
         option('none', t('unassigned')), ...lookups.agents.map((a) => option(a.id, a.name))]),
       select('label_id', t('filter_label'), [option('', t('all_labels')), ...lookups.labels.map((l) => option(l.id, l.name))]),
-      select('csat', t('filter_csat'), [option('', t('csat_any')), option('answered', t('csat_answered')),
-        option('low', t('csat_low')), option('waiting', t('csat_waiting'))]),
+      select('csat', t('filter_csat'), ['', 'answered', 'low', 'waiting'].map((v) => option(v, t(`csat_${v || 'any'}`)))),
     );
   }
 
