@@ -91,8 +91,8 @@ def settle_pending(
     """Results of `ingest_messages` with every `csat_pending` message stored again with its verdict, in
     order. Only these messages cost a second statement; the rest of the batch is already stored."""
     pending = [i for i, result in enumerate(results) if result[2] == PENDING]
-    if not pending:
-        return list(results)
+    if not pending:  # the usual delivery: nothing to copy
+        return results if isinstance(results, list) else list(results)
     read = reader or tapped_only
     again = store([{**batch[i], "csat": read(batch[i])} for i in pending])
     settled = list(results)
