@@ -53,6 +53,7 @@ SOCKET_TOPICS = {
     topics.USER_ACCESS,
     topics.USER_AVAILABILITY,
     topics.CONTACT_UPDATED,
+    topics.CSAT_ALERT,
 }
 # Positions in a row of `with_views`: the outbox row, then the message, then the conversation.
 _MESSAGE = slice(4, 4 + MESSAGE_WIDTH)
@@ -180,6 +181,10 @@ class Emitter:
                 {"contact_id": p["contact_id"], "change": p.get("change")},
                 tenant_rooms(row.tenant_id),
             )
+            return
+        if row.topic == topics.CSAT_ALERT:  # supervisors and admins (`all`): a bad rating, live
+            keys = ("conversation_id", "contact_id", "contact_name", "score", "survey_id", "reopened")
+            self.emit("csat.alert", {k: p.get(k) for k in keys}, [f"t{row.tenant_id}:all"])
             return
         conversation_id = int(p.get("conversation_id", 0))
         if conversation_id not in convs:  # serialised once per batch, however many rows show it

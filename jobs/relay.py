@@ -110,7 +110,14 @@ JOB_ROUTES: dict[str, list[Route]] = {
             queues.AI,
             _tenant_and("conversation_id", "message_id"),
             when=lambda row: _to_the_ai(row.payload),
-        )
+        ),
+        # A customer's answer to a CSAT survey, stored on the closed conversation (jobs.csat_capture).
+        Route(
+            "jobs.csat_capture.capture_reply",
+            queues.CSAT,
+            _tenant_and("conversation_id", "message_id"),
+            when=lambda row: bool(row.payload.get("csat")) and row.payload.get("direction") == "inbound",
+        ),
     ],
 }
 

@@ -8,6 +8,7 @@ from models.base import Base
 from models.contact import Contact
 from models.conversation import Conversation, ConversationLabel, ConversationRead
 from models.csat import CsatResponse, CsatSettings, CsatSurvey
+from models.csat_answers import CsatCapture
 from models.event import ConversationEvent
 from models.inbox import Inbox, SyncRun
 from models.label import ContactLabel, Label
@@ -31,6 +32,7 @@ __all__ = [
     "ConversationEvent",
     "ConversationLabel",
     "ConversationRead",
+    "CsatCapture",
     "CsatResponse",
     "CsatSettings",
     "CsatSurvey",

@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from models.contact import Contact
 from models.conversation import Conversation, ConversationLabel, ConversationRead
+from models.csat_answers import csat_clause
 from models.enums import ConversationStatus, Direction
 from models.message import Message
 from models.permissions import conversation_visibility
@@ -41,6 +42,7 @@ class ConversationFilters:
     label_id: int | None = None
     q: str | None = None
     snoozed: bool = False  # False: the active lists, without snoozed ones; True: only "Adiadas"
+    csat: str | None = None  # models.csat_answers.CSAT_FILTERS: answered, low (alerted), waiting
 
 
 class Sort(StrEnum):
@@ -108,6 +110,8 @@ def filter_clauses(filters: ConversationFilters, *, with_status: bool = True) ->
                 ConversationLabel.label_id == filters.label_id,
             )
         )
+    if filters.csat is not None:
+        clauses.append(csat_clause(filters.csat))
     term = (filters.q or "").strip()
     if term:
         clauses.append(

@@ -93,6 +93,7 @@ class EventKind(StrEnum):
     SNOOZED = "snoozed"  # "Adiar até…": hidden from the active lists until `data.until`
     UNSNOOZED = "unsnoozed"  # back in its queue; `data.cause`: manual, time or message
     TOOL_CALL = "tool_call"  # the AI consulted or acted on the SGP (tool, masked arguments, result)
+    CSAT_ALERT = "csat_alert"  # a rating at or below the tenant's alert threshold (`data.score`)
 
 
 class CsatStatus(StrEnum):

@@ -31,6 +31,7 @@ from integrations.channels.events import (
 )
 from models import ingest_sql as sql
 from models import outbox_ops as topics
+from models.csat_answers import ReplyReader, settle_pending
 from models.db import Database
 from models.enums import ConversationStatus
 from models.ingest_base import InboxRef, IngestReport
@@ -43,9 +44,15 @@ log = logging.getLogger(__name__)
 
 
 def ingest(
-    session: Session, inbox: InboxRef, events: list[Event], *, source: str = "webhook"
+    session: Session,
+    inbox: InboxRef,
+    events: list[Event],
+    *,
+    source: str = "webhook",
+    reader: ReplyReader | None = None,
 ) -> IngestReport:
-    """Store normalized events for one inbox. `source` is webhook | history (history never notifies)."""
+    """Store normalized events for one inbox. `source` is webhook | history (history never notifies).
+    `reader` tells a CSAT rating from a new request (models.csat_answers)."""
     report = IngestReport()
     outbox: list[Any] = []
     batch: list[dict[str, Any]] = []  # new messages, stored together in one round trip
@@ -55,7 +62,7 @@ def ingest(
             if row is not None:
                 batch.append(row)
             continue
-        _store_messages(session, inbox, batch, report, source)  # in order: a status may name one
+        _store_messages(session, inbox, batch, report, source, reader)  # in order: a status may name one
         batch = []
         if isinstance(event, StatusUpdate):
             ingest_status(session, inbox, event, report, outbox)
@@ -72,7 +79,7 @@ def ingest(
                     callback_query_id=event.callback_query_id,
                 )
             )
-    _store_messages(session, inbox, batch, report, source)
+    _store_messages(session, inbox, batch, report, source, reader)
     if outbox:
         report.outbox_ids += list(sql.run_many(session, sql.INSERT_OUTBOX, outbox).scalars())
     return report
@@ -83,7 +90,12 @@ StoreMessages = Callable[[InboxRef, list[dict[str, Any]]], list[tuple[Any, ...]]
 
 
 def ingest_delivery(
-    db: Database, inbox: InboxRef, events: list[Event], *, store: StoreMessages | None = None
+    db: Database,
+    inbox: InboxRef,
+    events: list[Event],
+    *,
+    store: StoreMessages | None = None,
+    reader: ReplyReader | None = None,
 ) -> IngestReport:
     """`ingest` for one webhook delivery, in its own transaction.
 
@@ -91,15 +103,17 @@ def ingest_delivery(
     itself, sent on an autocommit connection without the ORM. That is one round trip instead of three
     (BEGIN, statement, COMMIT), and a fraction of the client CPU; webhook throughput rests on it.
     `store` may combine concurrent deliveries into one statement (web.webhooks.batching). Anything
-    else (statuses, deletions, connection changes) goes through a tenant session."""
+    else (statuses, deletions, connection changes) goes through a tenant session. A message answering a
+    CSAT survey is stored by a second statement, with `reader`'s verdict (models.csat_answers)."""
     messages = [event for event in events if isinstance(event, InboundMessage)]
     if len(messages) != len(events):
         with db.tenant_session(inbox.tenant_id) as session:
-            return ingest(session, inbox, events)
+            return ingest(session, inbox, events, reader=reader)
     report = IngestReport()
     batch = [row for message in messages if (row := _message_row(message, report)) is not None]
     if batch:
-        _collect(store(inbox, batch) if store else store_messages(db, inbox, batch), report)
+        results = store(inbox, batch) if store else store_messages(db, inbox, batch)
+        _collect(settle_pending(batch, results, lambda rows: store_messages(db, inbox, rows), reader), report)
     return report
 
 
@@ -113,12 +127,19 @@ def store_messages(db: Database, inbox: InboxRef, batch: list[dict[str, Any]]) -
 
 
 def _store_messages(
-    session: Session, inbox: InboxRef, batch: list[dict[str, Any]], report: IngestReport, source: str
+    session: Session,
+    inbox: InboxRef,
+    batch: list[dict[str, Any]],
+    report: IngestReport,
+    source: str,
+    reader: ReplyReader | None = None,
 ) -> None:
     """Contact, conversation, message and outbox rows for every message of the batch, in the database
     (`ingest_messages`, migration 0003): one round trip instead of six to eight statements each."""
     if batch:
-        _collect(sql.run_ingest_messages(session, _params(inbox, batch, source)), report)
+        results = sql.run_ingest_messages(session, _params(inbox, batch, source))
+        again = lambda rows: sql.run_ingest_messages(session, _params(inbox, rows, source))  # noqa: E731
+        _collect(settle_pending(batch, results, again, reader), report)
 
 
 def _params(inbox: InboxRef, batch: list[dict[str, Any]], source: str) -> tuple[Any, ...]:

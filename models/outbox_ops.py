@@ -28,6 +28,7 @@ CONTACT_UPDATED = "contact.updated"  # {contact_id, change}: its labels changed 
 USER_ACCESS = "user.access"  # a user's role, teams or activation changed: their sockets' rooms follow
 SNOOZE_WAKE = "conversation.wake"  # a snooze's end: `jobs.snooze.wake` is scheduled for `until`
 USER_AVAILABILITY = "user.availability"  # an agent went Online / Ausente: colleagues' screens update
+CSAT_ALERT = "csat.alert"  # a bad rating: supervisors' and admins' screens show it live (models.csat_answers)
 
 
 RECORDED = "niochat.outbox_recorded"  # session.info: the OutboxEvents `record` added in this session

@@ -192,6 +192,11 @@ class TelegramClient:
             fields["text"] = text
         self.call("answerCallbackQuery", fields)
 
+    def edit_text(self, provider_message_id: str, text: str) -> None:
+        """`editMessageText` on one of our messages (`"<chat>:<message>"`); the inline keyboard goes."""
+        chat, _, number = provider_message_id.rpartition(":")
+        self.call("editMessageText", {"chat_id": chat_ref(chat), "message_id": int(number), "text": text})
+
     def set_webhook(self, url: str, secret: str | None = None) -> None:
         secret = secret or self.creds.secret_token
         if not _SECRET_TOKEN.fullmatch(secret or ""):

@@ -55,6 +55,7 @@ class TelegramStub(StubServer):
         self.unknown_chats: set[int] = set()
         self.webhook: dict[str, Any] = {}
         self.answered_callbacks: list[str] = []
+        self.edited_texts: list[dict[str, Any]] = []  # editMessageText calls, as received
         self._ids = itertools.count(1000)
         self._updates = itertools.count(10000)
         self._state_lock = threading.Lock()
@@ -174,6 +175,16 @@ class TelegramStub(StubServer):
             )
         self.answered_callbacks.append(str(query_id))
         return self._ok(True)
+
+    def m_editMessageText(self, fields: dict[str, Any]) -> Response:
+        """Telegram's edit: the message's new text; an omitted reply_markup removes the keyboard."""
+        chat_id, error = self._chat(fields)
+        if error is not None:
+            return error
+        if not fields.get("message_id") or not fields.get("text"):
+            return self._fail(400, "Bad Request: message to edit not found")
+        self.edited_texts.append(dict(fields))
+        return self._ok(self._message(int(chat_id or 0), fields, text=fields["text"]))
 
     def m_setWebhook(self, fields: dict[str, Any]) -> Response:
         url = str(fields.get("url") or "")

@@ -13,6 +13,7 @@ from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from models import conversation_list as listing
+from models.csat_answers import CSAT_FILTERS
 from models.enums import ConversationStatus, EventKind
 from models.event import ConversationEvent
 from models.label import Label
@@ -44,6 +45,9 @@ def _filters() -> listing.ConversationFilters:
     snoozed = request.args.get("snoozed", "false")
     if snoozed not in ("true", "false"):
         raise invalid("snoozed deve ser true ou false.", "snoozed")
+    csat = request.args.get("csat") or None
+    if csat is not None and csat not in CSAT_FILTERS:
+        raise invalid("csat deve ser answered, low ou waiting.", "csat")
     q = (request.args.get("q") or "").strip()
     if len(q) > MAX_Q:
         raise invalid(f"A busca aceita no máximo {MAX_Q} caracteres.", "q")
@@ -55,6 +59,7 @@ def _filters() -> listing.ConversationFilters:
         label_id=query_int("label_id"),
         q=q or None,
         snoozed=snoozed == "true",
+        csat=csat,
     )
 
 
@@ -158,6 +163,7 @@ def _event_dict(
         "to_team": ref(event.to_team_id, teams),
         "label": ref(label_id if isinstance(label_id, int) else None, labels),
         "priority": event.data.get("to") if event.kind == EventKind.PRIORITY_CHANGED else None,
+        "score": event.data.get("score") if event.kind in _CSAT_EVENTS else None,
         "reason": event.reason,
         "created_at": iso(event.created_at),
     }
@@ -167,6 +173,7 @@ def _event_dict(
     return item
 
 
+_CSAT_EVENTS = (EventKind.CSAT_ANSWERED, EventKind.CSAT_ALERT)  # their `score` is shown
 _TOOL_FIELDS = (("name", "tool"), ("arguments", "arguments"), ("ok", "ok"), ("summary", "summary"),
                 ("duration_ms", "duration_ms"), ("contract", "contract"))  # fmt: skip
 

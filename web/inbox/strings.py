@@ -7,6 +7,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from web.inbox.csat_strings import CSAT_STRINGS
+
 _STRINGS: dict[str, LazyString] = {
     # list
     "tab_bot": _l("Com IA"),
@@ -226,6 +228,9 @@ _STRINGS: dict[str, LazyString] = {
     "handoff_action_in_doubt": _l("Ação no SGP sem confirmação"),
     "handoff_identification_failed": _l("Cliente não identificado"),
 }
+
+
+_STRINGS.update(CSAT_STRINGS)
 
 
 def ui_strings() -> dict[str, str]:

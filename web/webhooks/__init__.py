@@ -20,6 +20,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import defer
 
+from assistant.csat.routing import verdict as csat_verdict
 from integrations.channels import safe_json
 from integrations.channels.base import AuthError, ChannelCredentials, build_credentials
 from integrations.channels.credentials import CredentialError
@@ -192,7 +193,7 @@ def receive(provider: str, key: str) -> tuple[Response, int] | Response:
         return jsonify(ok=True, stored=0, duplicates=0, ignored=True), 200
     svc = services()
     try:
-        report = ingest_delivery(svc.db, found.ref, events, store=batcher().store)
+        report = ingest_delivery(svc.db, found.ref, events, store=batcher().store, reader=csat_verdict)
     except (OperationalError, psycopg.OperationalError, TimeoutError) as exc:
         log.error("webhook not stored, database unavailable: %s", getattr(exc, "orig", exc))
         return error_body(503, "unavailable", "Banco de dados indisponível; tente novamente."), 503

@@ -90,7 +90,11 @@ class IngestBatcher:
         if not fresh:
             return [_DUPLICATE] * len(rows)
         stored = self._store(inbox, fresh)
-        self.recent.add(inbox.id, [row["provider_message_id"] for row in fresh])
+        # A message held back for its CSAT verdict (`csat_pending`) is not stored yet: not known.
+        held = {i for i, result in enumerate(stored) if result[2] == "csat_pending"}
+        self.recent.add(
+            inbox.id, [row["provider_message_id"] for i, row in enumerate(fresh) if i not in held]
+        )
         if len(fresh) == len(rows):
             return stored
         results, sent = iter(stored), {id(row) for row in fresh}

@@ -22,7 +22,7 @@ export function createList({api, me, lookups, sla, onOpen}) {
   const search = $('#conv-search');
   const state = {
     tab: me.role === 'agent' ? 'open' : 'pending',
-    filters: {inbox_id: '', team_id: '', assignee_id: '', label_id: '', q: ''},
+    filters: {inbox_id: '', team_id: '', assignee_id: '', label_id: '', csat: '', q: ''},
     items: new Map(), // id → conversation (+ last_message, unread)
     cursor: null,
     counts: {},
@@ -143,7 +143,7 @@ export function createList({api, me, lookups, sla, onOpen}) {
     const f = state.filters;
     const tab = state.tab === 'snoozed' ? {snoozed: 'true'} : {status: state.tab};
     return {...tab, inbox_id: f.inbox_id, team_id: f.team_id, assignee_id: f.assignee_id,
-      label_id: f.label_id, q: f.q.trim(), sort: currentSort(), limit: PAGE, ...extra};
+      label_id: f.label_id, csat: f.csat, q: f.q.trim(), sort: currentSort(), limit: PAGE, ...extra};
   }
 
   async function load({more = false} = {}) {
@@ -252,6 +252,7 @@ export function createList({api, me, lookups, sla, onOpen}) {
       select('assignee_id', t('filter_agent'), [option('', t('all_agents')), option('me', t('mine')),
         option('none', t('unassigned')), ...lookups.agents.map((a) => option(a.id, a.name))]),
       select('label_id', t('filter_label'), [option('', t('all_labels')), ...lookups.labels.map((l) => option(l.id, l.name))]),
+      select('csat', t('filter_csat'), ['', 'answered', 'low', 'waiting'].map((v) => option(v, t(`csat_${v || 'any'}`)))),
     );
   }
 

@@ -14,6 +14,7 @@ import {initNotify, notifyInbound} from './notify.js';
 import {createKeyboard} from './keyboard.js';
 import {createLayers} from './layers.js';
 import {initAvailability} from './availability.js';
+import {createCsatAlerts, createCsatPanel} from './csat.js';
 
 const boot = JSON.parse($('#inbox-boot').textContent);
 loadStrings(JSON.parse($('#inbox-strings').textContent));
@@ -49,6 +50,8 @@ async function start() {
   const actions = createActions({api, me, lookups, onChanged: changed, onToggleContact: () => contact.toggle(),
     onMarkedUnread: (id) => { closeChat(); list.markUnread(id); }});
   const availability = initAvailability({api, me, lookups});
+  const csatAlerts = createCsatAlerts({me, onOpen: (id) => go(id)});
+  const csatPanel = createCsatPanel({api});
   const socket = createSocket({onEvent, onReconnect: catchUp, onStatus: showConnection});
   const composer = createComposer({api, chat, socket, me, limits: boot.channel_limits, onTake: () => actions.take(),
     onSent: (m) => detail && list.upsert({...detail}, {message: m})});
@@ -101,12 +104,14 @@ async function start() {
     actions.render(detail);
     composer.setDetail(detail, {fresh});
     contact.show(detail, {refetch: fresh});
+    if (fresh) csatPanel.show(detail);
   }
 
   function closeChat() {
     socket.leave();
     chat.close();
     contact.clear();
+    csatPanel.clear();
     detail = null;
     list.select(null);
     composer.setDetail(null, {fresh: true});
@@ -143,6 +148,7 @@ async function start() {
     if (name === 'typing') return chat.onTyping(data);
     if (name === 'user.availability') return availability.onEvent(data);
     if (name === 'contact.updated') return contact.onContactUpdated(data);
+    if (name === 'csat.alert') return csatAlerts.onAlert(data);
     if (name === 'inbox.connection') {
       if (data.state !== 'open') toast(t('inbox_disconnected'), 'error');
       return;

@@ -146,7 +146,8 @@ export function eventText(e) {
     case 'label_removed': return t('ev_label_removed', {label: e.label?.name || '', actor});
     case 'priority_changed': return e.priority ? t('ev_priority_changed', {priority: t(`priority_${e.priority}`), actor}) : null;
     case 'csat_sent': return t('ev_csat_sent');
-    case 'csat_answered': return t('ev_csat_answered');
+    case 'csat_answered': return e.score ? t('ev_csat_answered_score', {score: e.score}) : t('ev_csat_answered');
+    case 'csat_alert': return t('ev_csat_alert', {score: e.score});
     case 'snoozed': return t('ev_snoozed', {actor});
     case 'unsnoozed':
       if (e.actor_kind === 'contact') return t('ev_unsnoozed_message');

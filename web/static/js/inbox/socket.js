@@ -78,7 +78,8 @@ export function createSocket({onEvent, onReconnect, onStatus}) {
     socket.connect();
   });
   for (const name of ['message.created', 'message.updated', 'message.status', 'conversation.created',
-    'conversation.updated', 'inbox.connection', 'typing', 'user.availability', 'contact.updated']) {
+    'conversation.updated', 'inbox.connection', 'typing', 'user.availability', 'contact.updated',
+    'csat.alert']) {
     socket.on(name, (data) => onEvent(name, data));
   }
 
