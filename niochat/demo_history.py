@@ -253,7 +253,7 @@ def conversation(w: Writer, at: datetime, contact: int, now: datetime) -> dateti
         status = "open"
         t += timedelta(seconds=rng.uniform(20, 240))
         w.msg(conv, inbox, t, "agent", user=agent)
-        for _ in range(rng.randint(1, 5)):
+        for _ in range(rng.randint(1, 6)):
             t += timedelta(minutes=rng.expovariate(1 / 3))
             customer(t)
             t += timedelta(minutes=rng.expovariate(1 / 2))
@@ -365,3 +365,18 @@ def seed_history(session: Session, tenant_id: int, *, days: int, conversations: 
                         ("csat_responses", rows.responses)]:  # fmt: skip
         _copy(session, table, data)
     return len(rows.conversations)
+
+
+FIRST_RUN_CONVERSATIONS = 3000
+FIRST_RUN_DAYS = 90
+
+
+def seed_first_run(db: Any, tenant_id: int) -> int:
+    """The first `make run`: a small history (a few seconds) and its facts, so every page shows data."""
+    from models.facts_refresh import backfill
+
+    with db.tenant_session(tenant_id) as session:
+        written = seed_history(session, tenant_id, days=FIRST_RUN_DAYS, conversations=FIRST_RUN_CONVERSATIONS)
+    with db.tenant_session(tenant_id) as session:
+        backfill(session, tenant_id)
+    return written

@@ -176,3 +176,19 @@ def test_refresh_ignores_conversations_of_another_tenant(db: Any, shop: Shop) ->
         assert refresh(session, shop.tenant_id, [tl.id]) == 0
     with db.platform_session() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(ConversationFact)) == 0
+
+
+def test_the_worker_pass_refreshes_each_tenant_once_and_skips_a_tenant_in_progress(
+    db: Any, shop: Shop
+) -> None:
+    """`refresh_all` builds the facts; while another pass holds the tenant's lock, a second one skips it."""
+    from jobs.dashboards import refresh_all, refresh_tenant
+
+    now = datetime.now(UTC)
+    with db.tenant_session(shop.tenant_id) as session:
+        Timeline(session, shop.tenant_id, shop.inbox_id, now).customer(now)
+    assert refresh_all(db) == 1
+    with db.tenant_session(shop.tenant_id) as session:
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(1913, :t)"), {"t": shop.tenant_id})
+        assert refresh_tenant(shop.tenant_id, db) == 0  # the holder's pass covers it
+    assert refresh_tenant(shop.tenant_id, db) == 1  # touched within the look-back: rebuilt, same row
