@@ -73,6 +73,11 @@ DRILLS: dict[str, tuple[str, bool]] = {
         " WHERE s.tenant_id = :tenant_id AND s.conversation_id = f.conversation_id AND r.score = :drill)",
         True,
     ),
+    "csat_low": (
+        "EXISTS (SELECT 1 FROM csat_surveys s JOIN csat_responses r ON r.survey_id = s.id"
+        " WHERE s.tenant_id = :tenant_id AND s.conversation_id = f.conversation_id AND r.score <= 3)",
+        False,
+    ),
     "csat_alert": (
         "EXISTS (SELECT 1 FROM csat_surveys s JOIN csat_responses r ON r.survey_id = s.id"
         " WHERE s.tenant_id = :tenant_id AND s.conversation_id = f.conversation_id AND r.score <="
@@ -81,7 +86,7 @@ DRILLS: dict[str, tuple[str, bool]] = {
     ),
 }
 # CSAT drills select by the close, like the CSAT page; the others by the start, like their pages.
-CLOSE_PERIOD = {"csat_score", "csat_alert"}
+CLOSE_PERIOD = {"csat_score", "csat_alert", "csat_low"}
 
 
 def drill_sql(filters: Filters, tenant_id: int, drill: Drill) -> Sql:

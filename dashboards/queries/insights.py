@@ -9,7 +9,7 @@ inbox at one hour; the AI's verified resolution rate moving; the leading hand-of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -131,7 +131,8 @@ def csat_team_drop(session: Session, tenant_id: int, filters: Filters) -> Insigh
         text += (
             f"; tema mais citado: {numbers['top_theme']} ({number(numbers['top_theme_count'])} avaliações)"
         )
-    return Insight("csat_team_drop", text + ".", numbers, Drill("csat_alert"), recent, drop / 5 * 4)
+    team_filters = replace(recent, team_ids=(team_id,))
+    return Insight("csat_team_drop", text + ".", numbers, Drill("csat_low"), team_filters, drop / 5 * 4)
 
 
 def intent_spike(session: Session, tenant_id: int, filters: Filters) -> Insight | None:
