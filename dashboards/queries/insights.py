@@ -88,11 +88,9 @@ def csat_team_drop(session: Session, tenant_id: int, filters: Filters) -> Insigh
     sql = where(recent, tenant_id, period_on="closed_at")
     sql_prev = where(recent.previous(), tenant_id, period_on="closed_at")
     query = """
-        SELECT f.team_id, avg(r.score)::float AS average, count(r.score) AS n
+        SELECT f.team_id, avg(f.csat_score)::float AS average, count(f.csat_score) AS n
         FROM conversation_facts f
-        JOIN csat_surveys s ON s.conversation_id = f.conversation_id AND s.tenant_id = :tenant_id
-        JOIN csat_responses r ON r.survey_id = s.id AND r.tenant_id = :tenant_id
-        WHERE {w} AND f.team_id IS NOT NULL GROUP BY f.team_id
+        WHERE {w} AND f.team_id IS NOT NULL AND f.csat_score IS NOT NULL GROUP BY f.team_id
     """
     now = frame(session, query.format(w=sql.text), sql.params).set_index("team_id")
     before = frame(session, query.format(w=sql_prev.text), sql_prev.params).set_index("team_id")
@@ -111,11 +109,8 @@ def csat_team_drop(session: Session, tenant_id: int, filters: Filters) -> Insigh
         session,
         f"""
         SELECT theme, count(*) AS n
-        FROM conversation_facts f
-        JOIN csat_surveys s ON s.conversation_id = f.conversation_id AND s.tenant_id = :tenant_id
-        JOIN csat_responses r ON r.survey_id = s.id AND r.tenant_id = :tenant_id
-        CROSS JOIN LATERAL jsonb_array_elements_text(coalesce(r.themes, '[]'::jsonb)) AS t(theme)
-        WHERE {sql.text} AND f.team_id = :team AND r.score <= 3
+        FROM conversation_facts f CROSS JOIN LATERAL unnest(f.csat_themes) AS t(theme)
+        WHERE {sql.text} AND f.team_id = :team AND f.csat_score <= 3
         GROUP BY theme ORDER BY n DESC, theme LIMIT 1
         """,
         {**sql.params, "team": team_id},
