@@ -3,7 +3,7 @@
 Every number a dashboard shows is an aggregate of these rows, so a page reads one narrow, indexed table
 instead of scanning millions of messages. The rows are derived data: `models.facts_refresh` rebuilds any
 of them from the events and messages (never from the conversation's mutable fields), the worker keeps
-them current (`jobs.dashboards`), and `niochat dashboards backfill` rebuilds them all.
+them current (`jobs.dashboards`), and `niochat backfill-facts` rebuilds them all.
 Durations are seconds; each has a calendar and a business-hours (`models.business_hours`) version.
 """
 
