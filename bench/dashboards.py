@@ -175,13 +175,17 @@ def report(args: argparse.Namespace, times: dict[str, float], sizes: dict[str, i
         f" with other sessions: load average at the end {load} (1/5/15 min).",
         "",
         f"    .venv/bin/python -m bench.dashboards --conversations {args.conversations} --days {args.days}"
-        f" --rounds {args.rounds} --save",
+        f" --rounds {args.rounds}{' --reuse' if args.reuse else ''} --save",
         "",
-        "Data: "
-        + ", ".join(f"{k} {v:,}".replace(",", ".") for k, v in sizes.items())
-        + "; "
-        + ", ".join(f"{k} {v:.1f} s" for k, v in times.items())
-        + ".",
+        (
+            "Data: "
+            + ", ".join(f"{k} {v:,}".replace(",", ".") for k, v in sizes.items())
+            + "; "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in times.items())
+            + "."
+        )
+        if sizes
+        else "Data: the database of the previous run, reused (`--reuse`).",
         "",
         f"Period: the last {PERIOD_DAYS} days, no other filter. Warm: one untimed call, then {args.rounds} timed.",
         "",
