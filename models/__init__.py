@@ -10,6 +10,7 @@ from models.conversation import Conversation, ConversationLabel, ConversationRea
 from models.csat import CsatResponse, CsatSettings, CsatSurvey
 from models.csat_answers import CsatCapture
 from models.event import ConversationEvent
+from models.facts import ConversationFact, FactsWatermark
 from models.inbox import Inbox, SyncRun
 from models.label import ContactLabel, Label
 from models.login_throttle import LoginThrottle
@@ -30,12 +31,14 @@ __all__ = [
     "ContactLabel",
     "Conversation",
     "ConversationEvent",
+    "ConversationFact",
     "ConversationLabel",
     "ConversationRead",
     "CsatCapture",
     "CsatResponse",
     "CsatSettings",
     "CsatSurvey",
+    "FactsWatermark",
     "Inbox",
     "KnowledgeEntry",
     "Label",

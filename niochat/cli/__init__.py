@@ -20,6 +20,7 @@ def main() -> None:
         ai,
         ai_simulate,
         csat_interpret,
+        dashboards,
         inbox_health,
         inboxes,
         manage,
