@@ -69,9 +69,7 @@ def test_every_tenant_view_hides_other_tenants_rows(app: Any, db: Any, world: Wo
             body = response.get_data(as_text=True)
             for typed in {marker, echo or marker}:
                 for form in {typed, quote_plus(typed), quote(typed, safe="")}:
-                    body = (
-                        body.replace(f"\"{form}\"", "").replace(f"={form}", "").replace(f"%3D{form}", "")
-                    )
+                    body = body.replace(f'"{form}"', "").replace(f"={form}", "").replace(f"%3D{form}", "")
             if response.status_code == 200 and "/export/" not in what and _links_to(body, pk):
                 problems.append(f"{view.endpoint} {what}: links to tenant B's row")
             if response.status_code not in status:
