@@ -45,7 +45,7 @@ TRY_MAX = 2000
 
 def load(session: Session, tenant_id: int) -> AISettings:
     """The tenant's row, created with the defaults when missing (every tenant gets one at creation)."""
-    row = session.scalar(sa.select(AISettings))
+    row = session.scalar(sa.select(AISettings).where(AISettings.tenant_id == tenant_id))
     if row is None:
         row = AISettings(tenant_id=tenant_id)
         session.add(row)

@@ -35,7 +35,7 @@ FIELDS = (
 
 def load(session: Session, tenant_id: int) -> CsatSettings:
     """The tenant's row (created with the defaults if missing)."""
-    row = session.scalar(sa.select(CsatSettings))
+    row = session.scalar(sa.select(CsatSettings).where(CsatSettings.tenant_id == tenant_id))
     if row is None:
         row = CsatSettings(tenant_id=tenant_id)
         session.add(row)

@@ -17,8 +17,8 @@ from models.sgp import SgpIntegration, check_connection
 AUTH_MODES = frozenset({"token", "basic"})
 
 
-def load(session: Session) -> SgpIntegration | None:
-    return session.scalar(sa.select(SgpIntegration))
+def load(session: Session, tenant_id: int) -> SgpIntegration | None:
+    return session.scalar(sa.select(SgpIntegration).where(SgpIntegration.tenant_id == tenant_id))
 
 
 def snapshot(row: SgpIntegration | None) -> dict[str, Any]:
@@ -40,7 +40,7 @@ def snapshot(row: SgpIntegration | None) -> dict[str, Any]:
 def save(session: Session, tenant_id: int, data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Create or update the tenant's SGP row. Blank token/password keep the stored ones; the mode's
     credentials must end up complete (as the CLI demands). Returns (before, after) for the audit log."""
-    row = load(session)
+    row = load(session, tenant_id)
     before = snapshot(row)
     r = Reader(data)
     base_url = r.url("base_url", required=True)
@@ -73,9 +73,11 @@ def save(session: Session, tenant_id: int, data: Mapping[str, Any]) -> tuple[dic
     return before, snapshot(row)
 
 
-def test(session: Session, *, transport: httpx.BaseTransport | None = None) -> tuple[bool, str]:
+def test(
+    session: Session, tenant_id: int, *, transport: httpx.BaseTransport | None = None
+) -> tuple[bool, str]:
     """Test the saved connection; the outcome is stored on the row (last test) and returned."""
-    row = load(session)
+    row = load(session, tenant_id)
     if row is None:
         raise SettingsError({"base_url": _("Salve a conexão com o SGP antes de testar.")})
     return check_connection(row, transport=transport)

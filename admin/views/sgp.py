@@ -19,7 +19,7 @@ TEMPLATE = "niochat_admin/channels/sgp.html"
 
 class SgpPage(TenantPage):
     def _render(self, problems: dict[str, str] | None = None) -> Any:
-        row = sgp.load(self.db)
+        row = sgp.load(self.db, self.tenant_id())
         values: dict[str, Any] = {
             "enabled": True, "base_url": "", "auth_mode": "token", "app_name": "", "username": "",
             "allow_trust_unlock": True, "allow_open_ticket": True,
@@ -64,7 +64,7 @@ class SgpPage(TenantPage):
     def test_view(self) -> ResponseReturnValue:
         self.require_write()
         try:
-            ok, sentence = sgp.test(self.db)
+            ok, sentence = sgp.test(self.db, self.tenant_id())
         except SettingsError as exc:
             ok, sentence = False, next(iter(exc.problems.values()))
         else:

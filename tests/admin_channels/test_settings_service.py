@@ -83,13 +83,13 @@ def test_sgp_save_and_test(db: Any, tenant: int, sgp_stub: SgpStub) -> None:
     with db.tenant_session(tenant) as session:
         _before, after = sgp.save(session, tenant, form)
         assert after["token"] == MASK and TOKEN not in repr(after)
-        ok, sentence = sgp.test(session)
+        ok, sentence = sgp.test(session, tenant)
         assert ok and "funcionando" in sentence
         sgp.save(session, tenant, {**form, "token": ""})
-        row = session.get(SgpIntegration, sgp.load(session).id)
+        row = session.get(SgpIntegration, sgp.load(session, tenant).id)
         assert row.token == TOKEN and row.last_test_ok is True and row.allow_open_ticket is False
         sgp.save(session, tenant, {**form, "token": "errado"})
-        ok, sentence = sgp.test(session)
+        ok, sentence = sgp.test(session, tenant)
         assert not ok and TOKEN not in sentence and "errado" not in sentence
 
 
@@ -103,8 +103,8 @@ def test_sgp_refuses_incomplete_credentials(db: Any, tenant: int) -> None:
             sgp.save(session, tenant, {"base_url": "https://x.sgp.net.br", "auth_mode": "basic"})
         assert set(caught.value.problems) == {"username", "password"}
         with pytest.raises(SettingsError):
-            sgp.test(session)
-        assert sgp.load(session) is None
+            sgp.test(session, tenant)
+        assert sgp.load(session, tenant) is None
 
 
 def test_csat_settings_validated_and_saved(db: Any, tenant: int) -> None:
