@@ -1,4 +1,97 @@
-"""Flask-Admin back office (roadmap item 6): `init_admin(app)` with one tenant-scoped base view.
+"""Flask-Admin back office at /admin: `init_app(app)` mounts it from the app factory.
 
-Not mounted yet: it needs the login and roles of the agent inbox, so `/admin` stays closed until then.
+Access is the inbox's login, session and second factor (`admin.access`); every view derives from one of
+the bases in `admin.base` (tenant-scoped model view, platform model view, custom page) and writes the
+audit log through `admin.audit`. How to add a view: admin/README.md.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, abort, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+
+from admin import db as admin_db
+from admin.access import acting_tenant_id, may_enter, set_acting_tenant, signed_in_user
+from admin.base import AdminHome
+from models.enums import Role
+from models.permissions import has_inbox
+from models.tenant import Tenant
+from web.services import services
+
+assets = Blueprint(
+    "niochat_admin",
+    __name__,
+    url_prefix="/admin/_niochat",
+    template_folder="templates",
+    static_folder="static",
+)
+
+
+@assets.post("/tenant")
+def switch_tenant() -> ResponseReturnValue:
+    """The superadmin picks the tenant the back office acts for ("" = all, read-only)."""
+    user = signed_in_user()
+    if user is None or user.role is not Role.SUPERADMIN:
+        abort(403)
+    raw = (request.form.get("tenant_id") or "").strip()
+    if raw and not raw.isdigit():
+        abort(400)
+    tenant_id = int(raw) if raw else None
+    if tenant_id is not None:
+        with services().db.session(platform=True) as session:
+            if session.get(Tenant, tenant_id) is None:
+                abort(404)
+    set_acting_tenant(tenant_id)
+    target = request.form.get("next") or ""
+    return redirect(target if target.startswith("/admin") and "//" not in target else url_for("admin.index"))
+
+
+def _context() -> dict[str, Any]:
+    """What the back office's frame shows: the acting tenant, and for a superadmin the tenant list."""
+    user = signed_in_user()
+    info: dict[str, Any] = {"tenants": None, "tenant_id": None, "tenant_name": None, "inbox_url": None}
+    if user is None:
+        return info
+    tenant_id = acting_tenant_id()
+    info["tenant_id"] = tenant_id
+    info["inbox_url"] = "/" if has_inbox(user) else None
+    with services().db.session(platform=True) as session:
+        if user.role is Role.SUPERADMIN:
+            tenants = session.query(Tenant).order_by(Tenant.name).all()
+            info["tenants"] = tenants
+            info["tenant_name"] = next((t.name for t in tenants if t.id == tenant_id), None)
+        elif tenant_id is not None:
+            tenant = session.get(Tenant, tenant_id)
+            info["tenant_name"] = tenant.name if tenant else None
+    return info
+
+
+def _template_helpers() -> dict[str, Any]:
+    return {
+        "niochat_admin_context": _context,
+        "admin_allowed": lambda: may_enter(signed_in_user()),
+    }
+
+
+def init_app(app: Flask) -> Admin:
+    """Mount /admin (after `web.auth.init_app`: the login and session come from there)."""
+    from admin.views import register_views
+
+    admin = Admin(
+        app,
+        name="NioChat",
+        url="/admin",
+        endpoint="admin",
+        index_view=AdminHome(name="Início", url="/admin", endpoint="admin"),
+        theme=Bootstrap4Theme(base_template="niochat_admin/master.html", fluid=True),
+    )
+    register_views(admin)
+    app.register_blueprint(assets)
+    app.context_processor(_template_helpers)
+    admin_db.init_app(app)
+    app.extensions["niochat_admin"] = admin
+    return admin

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, IdMixin, TenantScoped, TimestampMixin
+
+if TYPE_CHECKING:
+    from models.inbox import Inbox
+    from models.user import Team
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 
@@ -23,6 +27,7 @@ class QuickReply(IdMixin, TimestampMixin, TenantScoped, Base):
     content: Mapped[str] = mapped_column(sa.Text)
     team_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("teams.id", ondelete="CASCADE"))
     media_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    team: Mapped[Team | None] = relationship()  # for the back office's forms and lists
 
 
 class MessageTemplate(IdMixin, TimestampMixin, TenantScoped, Base):
@@ -39,6 +44,7 @@ class MessageTemplate(IdMixin, TimestampMixin, TenantScoped, Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="approved", server_default="approved")
     body: Mapped[str] = mapped_column(sa.Text)  # with {{1}} placeholders, for preview and parameter count
     components: Mapped[list[Any]] = mapped_column(default=list, server_default=sa.text("'[]'::jsonb"))
+    inbox: Mapped[Inbox | None] = relationship()  # for the back office's forms and lists
 
 
 def template_parameter_count(body: str) -> int:

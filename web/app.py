@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import admin
 from jobs.queues import connect as redis_connect
 from jobs.realtime import Emitter
 from jobs.relay import BackgroundRelay, Relay
@@ -76,4 +77,5 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(inbox.bp)
+    admin.init_app(app)  # /admin: the back office, on the same login and session
     return app
