@@ -22,3 +22,7 @@ def register_views(admin: Admin) -> None:
             name="Respostas rápidas", category=SERVICE, endpoint="admin_quick_replies", url="quick-replies"
         )
     )
+
+    from admin.views import channels
+
+    channels.register(admin)  # inboxes, AI, knowledge base, SGP, CSAT (admin-channels)

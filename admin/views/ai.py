@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from admin.access import admin_user
-from admin.base import AdminError, TenantModelView, TenantPage
 from flask import flash, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from admin.access import admin_user
+from admin.base import AdminError, TenantModelView
 from admin.settings import ai
 from admin.settings.common import SettingsError
+from admin.views.settings_page import SettingsPage
 from assistant.policy import reason_label
 from models.tenant import Tenant
 from models.user import Team
@@ -27,7 +28,7 @@ from web.services import services
 TEMPLATE = "niochat_admin/channels/ai.html"
 
 
-class AISettingsPage(TenantPage):
+class AISettingsPage(SettingsPage):
     def _render(self, problems: dict[str, str] | None = None, report: Any = None, tried: str = "") -> Any:
         tenant_id = self.tenant_id()
         row = ai.load(self.db, tenant_id)
@@ -52,6 +53,8 @@ class AISettingsPage(TenantPage):
 
     @expose("/", methods=("GET", "POST"))
     def index(self) -> ResponseReturnValue:
+        if request.method == "GET" and (picker := self.pick_tenant()) is not None:
+            return picker
         if request.method == "GET":
             return self._render()
         self.require_write()

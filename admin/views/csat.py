@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.base import TenantPage
 from flask import flash, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_admin import expose
@@ -13,11 +12,12 @@ from flask_babel import gettext as _
 
 from admin.settings import csat, csat_preview
 from admin.settings.common import SettingsError
+from admin.views.settings_page import SettingsPage
 
 TEMPLATE = "niochat_admin/channels/csat.html"
 
 
-class CsatPage(TenantPage):
+class CsatPage(SettingsPage):
     def _render(self, problems: dict[str, str] | None = None) -> Any:
         row = csat.load(self.db, self.tenant_id())
         values = csat.snapshot(row)
@@ -35,6 +35,8 @@ class CsatPage(TenantPage):
 
     @expose("/", methods=("GET", "POST"))
     def index(self) -> ResponseReturnValue:
+        if request.method == "GET" and (picker := self.pick_tenant()) is not None:
+            return picker
         if request.method == "GET":
             return self._render()
         self.require_write()

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from admin.access import acting_tenant_id, admin_user
-from admin.audit import audit
-from admin.base import TenantModelView
 from flask import abort, flash, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_admin import expose
@@ -23,6 +20,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from admin.access import acting_tenant_id, admin_user
+from admin.audit import audit
+from admin.base import TenantModelView
 from admin.inboxes import connection, health, history, reveal, service
 from admin.inboxes.fields import CHANNEL_FIELDS, CHANNEL_LABELS, QR_CHANNELS
 from jobs.scheduling import relay_now
@@ -301,7 +301,8 @@ class InboxView(TenantModelView):
             run_id = history.start(self.db, inbox.tenant_id, inbox.id, **form)
         except history.SyncStartError as exc:
             return self._answer(inbox, False, str(exc))
-        audit("inboxes.sync", inbox, session=self.db, run_id=run_id, **{k: v for k, v in form.items() if v})
+        chosen = {k: v for k, v in form.items() if v}
+        audit("inboxes.sync", inbox, session=self.db, run_id=run_id, options=chosen)
         self.db.commit()
         return self._answer(inbox, True, _("Recuperação de histórico na fila (execução %(id)s).", id=run_id))
 
