@@ -30,10 +30,16 @@ class Preview:
     channel: str  # a ChannelType value
     title: str
     kind: str  # list | keyboard | text
-    body: str
+    body: str  # the tenant's question
     options: list[str] = field(default_factory=list)
     button: str | None = None  # the list's opening button
     notes: list[str] = field(default_factory=list)
+    footer: str | None = None  # the emoji line, under the question, in the text style
+
+    @property
+    def text(self) -> str:
+        """The message exactly as sent in the text style (question, blank line, emoji line)."""
+        return f"{self.body}\n\n{self.footer}" if self.footer else self.body
 
 
 def option_labels() -> list[str]:
@@ -41,7 +47,7 @@ def option_labels() -> list[str]:
 
 
 def _text(channel: str, title: str, question: str, notes: list[str]) -> Preview:
-    return Preview(channel, title, "text", f"{question}\n\n{EMOJI_LINE}", notes=notes)
+    return Preview(channel, title, "text", question, notes=notes, footer=EMOJI_LINE)
 
 
 def previews(values: Mapping[str, Any]) -> list[Preview]:

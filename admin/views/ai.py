@@ -97,7 +97,6 @@ class KnowledgeView(TenantModelView):
     audit_name = "knowledge_entries"
     column_list = ("title", "enabled", "source", "updated_at")
     column_searchable_list = ("title", "content")
-    column_filters = ("enabled",)
     column_default_sort = "title"
     form_columns = ("title", "content", "enabled")
     column_labels: ClassVar[dict[str, Any]] = {

@@ -60,7 +60,6 @@ class InboxView(TenantModelView):
         "id", "name", "channel_type", "phone_number", "connection_state", "last_inbound_at", "is_active",
     )  # fmt: skip
     column_searchable_list = ("name",)
-    column_filters = ("is_active",)
     column_default_sort = "name"
     column_labels: ClassVar[dict[str, Any]] = {
         "name": _l("Nome"),

@@ -134,5 +134,5 @@ def test_csat_preview_per_channel() -> None:
     assert line in by["evolution"].notes[0]
     assert "não é enviada" in by["whatsapp_cloud"].notes[0]
     emoji = csat_preview.previews({"question": "Nota?", "style": "emoji", "template_name": "csat_v1"})
-    assert all(p.kind == "text" and p.body == f"Nota?\n\n{line}" for p in emoji)
+    assert all(p.kind == "text" and p.text == f"Nota?\n\n{line}" for p in emoji)
     assert "csat_v1" in emoji[0].notes[0]

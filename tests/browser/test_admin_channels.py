@@ -15,6 +15,7 @@ from models.enums import Role
 from models.provisioning import create_tenant, create_user
 from tests.browser.conftest import Live, publish_screenshot, screenshot
 from tests.browser.helpers import PASSWORD
+from tests.channels.conftest import jobctx  # noqa: F401  (fixture: jobs read the test database)
 from tests.stubs import evolution as evo_stub
 
 pytestmark = pytest.mark.browser
@@ -41,7 +42,14 @@ def admin_page(browser: Any, live: Live) -> Any:
     page = browser.new_context(**OPTIONS).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: msg.type == "error" and errors.append(f"console: {msg.text}"))
+    page.on(
+        "console",
+        lambda msg: (
+            msg.type == "error"
+            and "Failed to load resource" not in msg.text  # the login page's favicon
+            and errors.append(f"console: {page.url} {msg.text}")
+        ),
+    )
     page.errors = errors  # type: ignore[attr-defined]
     page.goto(f"{live.url}/login?next=/admin/inboxes/")
     page.fill("input[name=email]", "ana@fibra.com.br")
@@ -52,8 +60,9 @@ def admin_page(browser: Any, live: Live) -> Any:
     return page
 
 
+@pytest.mark.usefixtures("jobctx")
 def test_create_an_evolution_inbox_and_connect_it_by_qr_code(
-    jobctx: Any, live: Live, db: Any, tenant: int, browser: Any
+    live: Live, db: Any, tenant: int, browser: Any
 ) -> None:
     """Create → the webhook secret shown once → "Conectar com QR code" → the QR code on screen →
     three polls later the stub reports the scan and the page says Conectado, with no reload."""
@@ -78,9 +87,8 @@ def test_create_an_evolution_inbox_and_connect_it_by_qr_code(
     page.wait_for_selector("[data-qr-img][src^='data:image/png;base64,']", state="visible")
     assert page.inner_text("[data-conn-badge]") == "Aguardando leitura do QR code"
     shot(page, "admin-inbox-qr")
-    page.wait_for_function(
-        "document.querySelector('[data-conn-badge]').textContent === 'Conectado'", timeout=20_000
-    )
+    page.wait_for_selector("[data-conn-badge].conn-open", timeout=20_000)  # no reload: the page polls
+    assert page.inner_text("[data-conn-badge]") == "Conectado"
     assert page.is_hidden("[data-qr-box]")
     shot(page, "admin-inbox-connected")
     assert live.stub.instances["loja-centro"]["state"] == "open"
@@ -88,7 +96,7 @@ def test_create_an_evolution_inbox_and_connect_it_by_qr_code(
     assert secret not in page.content()  # never again
     with db.platform_session() as session:
         assert session.get(Inbox, inbox.id).connection_state == "open"
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.errors == [], page.errors  # type: ignore[attr-defined]
 
 
 def test_change_the_csat_delay(live: Live, db: Any, tenant: int, browser: Any) -> None:
@@ -111,4 +119,4 @@ def test_change_the_csat_delay(live: Live, db: Any, tenant: int, browser: Any) -
     shot(page, "admin-ai")
     page.goto(f"{live.url}/admin/sgp/")
     shot(page, "admin-sgp")
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.errors == [], page.errors  # type: ignore[attr-defined]
