@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 TENANT_FIELDS = ("tenant_id", "tenant")
 _BEFORE = "_admin_before"  # flask.g: the row's snapshot taken before the form is applied
+_FORM = "_admin_form"  # flask.g: the form being saved, for hooks that need more than the row
 
 
 class AdminError(ValueError):
@@ -124,7 +125,11 @@ def _strict_choice(field: Any) -> Callable[[Form], None]:
 
     def pre_validate(form: Form) -> None:
         raw = getattr(field, "_formdata", None)
-        if raw not in (None, "", "__None") and field.data is None:
+        data = field.data  # resolves the posted ids against the (tenant-filtered) choices
+        many = isinstance(raw, list | set | tuple)
+        if (many and getattr(field, "_invalid_formdata", False)) or (
+            not many and raw not in (None, "", "__None") and data is None
+        ):
             raise ValidationError(str(_l("Escolha uma opção da lista.")))
         original(form)
 
@@ -231,7 +236,7 @@ class TenantModelView(BaseAccess, ModelView):
                 continue
             field.query_factory = self._scoped_factory(factory)
             field.get_label = _label_of
-            if hasattr(field, "_formdata") and not isinstance(field._formdata, list | set | tuple):
+            if hasattr(field, "_formdata"):
                 field.pre_validate = _strict_choice(field)
         return form
 
@@ -282,13 +287,15 @@ class TenantModelView(BaseAccess, ModelView):
     def on_model_change(self, form: Form, model: Any, is_created: bool) -> None:
         if not self.may_write():
             abort(403)
+        setattr(g, _FORM, form)
         if is_created and self.tenant_scoped and hasattr(self.model, "tenant_id"):
             tenant_id = acting_tenant_id()
             if tenant_id is None:
                 raise AdminError(str(_l("Escolha a empresa no topo da página antes de criar.")))
             model.tenant_id = tenant_id
         self._guard_row(model)
-        self.validate_model(model, is_created)
+        with self.db.no_autoflush:  # its checks may query; the row is not complete yet
+            self.validate_model(model, is_created)
         self.db.flush()  # ids for the audit row and for after_write
         self.after_write(model, is_created)
         self.db.flush()
@@ -320,6 +327,16 @@ class TenantModelView(BaseAccess, ModelView):
         return True
 
     # --- hooks for subclasses -------------------------------------------------------------------------
+    def current_form(self) -> Form | None:
+        """The form being saved (inside validate_model / after_write)."""
+        form: Form | None = g.get(_FORM)
+        return form
+
+    def before(self) -> dict[str, Any] | None:
+        """The row's audit snapshot from before this update (None on create), inside after_write."""
+        found: dict[str, Any] | None = g.get(_BEFORE)
+        return found
+
     def action(self, verb: str) -> str:
         return f"{self.audit_name or self.model.__tablename__}.{verb}"
 

@@ -15,6 +15,7 @@ from models.csat import CsatSettings
 from models.enums import ChannelType, Role, TenantStatus
 from models.inbox import Inbox
 from models.passwords import hash_password
+from models.plan import check_agent_seat, check_inbox_slot
 from models.tenant import Tenant
 from models.user import Team, TeamMember, User
 
@@ -62,6 +63,8 @@ def create_user(
         raise ProvisioningError("usuários que não são superadmin pertencem a um tenant")
     if session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email)) is not None:
         raise ProvisioningError(f"já existe um usuário com o e-mail {email}")
+    if role is not Role.SUPERADMIN and tenant_id is not None:
+        check_agent_seat(session, tenant_id)  # the plan's limit (PlanLimitError, a ValueError)
     try:
         password_hash = hash_password(password)
     except ValueError as exc:
@@ -102,6 +105,7 @@ def create_inbox(
     None creates an inbox to be configured later (tests, fixtures)."""
     if credentials is not None:
         credentials = check_credentials(channel.value, credentials)
+    check_inbox_slot(session, tenant_id)  # the plan's limit (PlanLimitError, a ValueError)
     inbox = Inbox(
         tenant_id=tenant_id,
         channel_type=channel,

@@ -39,6 +39,11 @@ class Tenant(IdMixin, TimestampMixin, Base):
     require_2fa: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     suspended_at: Mapped[datetime | None]
     custom_domain: Mapped[str | None] = mapped_column(sa.String(253), unique=True)
+    # Plan limits (None = no limit), checked where users and inboxes are created (models/plan.py).
+    max_agents: Mapped[int | None]
+    max_inboxes: Mapped[int | None]
+    # What the back office and the inbox show: {"display_name", "primary_color", "logo_url"}.
+    branding: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=sa.text("'{}'::jsonb"))
 
     @property
     def is_active(self) -> bool:

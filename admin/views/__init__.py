@@ -15,7 +15,11 @@ PLATFORM = "Plataforma"
 def register_views(admin: Admin) -> None:
     from admin.views.labels import LabelView
     from admin.views.replies import QuickReplyView
+    from admin.views.teams import TeamView
+    from admin.views.users import UserView
 
+    admin.add_view(UserView(name="Usuários", category=PEOPLE, endpoint="admin_users", url="users"))
+    admin.add_view(TeamView(name="Equipes", category=PEOPLE, endpoint="admin_teams", url="teams"))
     admin.add_view(LabelView(name="Etiquetas", category=SERVICE, endpoint="admin_labels", url="labels"))
     admin.add_view(
         QuickReplyView(
