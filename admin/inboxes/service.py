@@ -18,10 +18,12 @@ from admin.inboxes.fields import fields_for, secret_names
 from integrations.channels.credentials import CredentialError, check_credentials
 from models.enums import ChannelType
 from models.inbox import Inbox, new_webhook_secret, webhook_path
+from models.plan import PlanLimitError, check_inbox_slot
 from models.provisioning import create_inbox
 from models.user import Team
 
 MASK = "••••••••"
+FORM = "form"  # a problem of the whole form, not of one field
 NAME_MAX = 120
 # A stored key the form does not own that stops being valid when the instance it belongs to changes.
 _INSTANCE_BOUND = {"instance_token": ("base_url", "instance")}
@@ -160,15 +162,18 @@ def create(
         credentials = merge_credentials(channel, {}, submitted)
     except CredentialError as exc:
         raise InboxFormError(_problems(exc)) from exc
-    inbox = create_inbox(
-        session,
-        tenant_id=tenant_id,
-        channel=channel,
-        name=clean_name,
-        credentials=credentials,
-        ai_enabled=ai_enabled,
-        csat_enabled=csat_enabled,
-    )
+    try:
+        inbox = create_inbox(
+            session,
+            tenant_id=tenant_id,
+            channel=channel,
+            name=clean_name,
+            credentials=credentials,
+            ai_enabled=ai_enabled,
+            csat_enabled=csat_enabled,
+        )
+    except PlanLimitError as exc:
+        raise InboxFormError({FORM: str(exc)}) from exc
     inbox.default_team_id = team_id
     session.flush()
     return inbox
@@ -193,6 +198,11 @@ def update(
         credentials = merge_credentials(inbox.channel_type, inbox.credentials or {}, submitted)
     except CredentialError as exc:
         raise InboxFormError(_problems(exc)) from exc
+    if is_active and not inbox.is_active:  # brought back: it takes a slot of the plan again
+        try:
+            check_inbox_slot(session, inbox.tenant_id)
+        except PlanLimitError as exc:
+            raise InboxFormError({FORM: str(exc)}) from exc
     inbox.name = clean_name
     if credentials != (inbox.credentials or {}):
         inbox.credentials = credentials

@@ -175,3 +175,22 @@ def test_another_tenants_inbox_is_not_found(jobctx: Any, db: Any, make_chat: Any
     with pytest.raises(connection.ConnectError, match="não encontrada"):
         connection.start(other, chat.inbox_id)
     assert not chat.stub.requests_to("/instance/connect/isp01")
+
+
+def test_the_plan_limits_inboxes(db: Any, tenant: int) -> None:
+    """Past the plan's inbox limit a new inbox, or reactivating one, is refused with the plan's sentence."""
+    from models import Tenant
+
+    with db.tenant_session(tenant) as session:
+        first = service.create(session, tenant, channel="evolution", name="Loja", submitted=EVO)
+        session.get(Tenant, tenant).max_inboxes = 1
+    with db.tenant_session(tenant) as session:
+        with pytest.raises(service.InboxFormError) as caught:
+            service.create(session, tenant, channel="telegram", name="Bot", submitted={"bot_token": "1:a"})
+        assert "plano" in caught.value.problems[service.FORM]
+        inbox = session.get(Inbox, first.id)
+        kw = {"ai_enabled": True, "csat_enabled": True}
+        service.update(session, inbox, name="Loja", submitted=EVO, is_active=False, **kw)
+        service.create(session, tenant, channel="telegram", name="Bot", submitted={"bot_token": "1:a"})
+        with pytest.raises(service.InboxFormError):
+            service.update(session, inbox, name="Loja", submitted=EVO, is_active=True, **kw)
