@@ -7,6 +7,7 @@
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
   const i18n = document.querySelector('[data-i18n]')?.dataset || {};
   const POLL_MS = 2000;
+  const POLL_LIMIT = 90; // three minutes of a code nobody scans: stop asking the provider
 
   async function send(form) {
     const response = await fetch(form.action, {
@@ -69,6 +70,7 @@
     const pairCode = conn.querySelector('[data-pair-code]');
     const message = conn.querySelector('[data-conn-message]');
     let timer = null;
+    let polls = 0;
 
     const render = (c) => {
       if (!c) return;
@@ -94,9 +96,16 @@
       } catch (_) {
         message.textContent = i18n.pollFailed || '';
       }
-      if (conn.dataset.state !== 'open') timer = setTimeout(poll, POLL_MS);
+      if (conn.dataset.state === 'open') return;
+      polls += 1;
+      if (polls >= POLL_LIMIT) {
+        message.textContent = i18n.pollStopped || '';
+        qrBox.hidden = true;
+        return;
+      }
+      timer = setTimeout(poll, POLL_MS);
     };
-    const start = () => { stop(); timer = setTimeout(poll, POLL_MS); };
+    const start = () => { stop(); polls = 0; timer = setTimeout(poll, POLL_MS); };
 
     for (const form of conn.querySelectorAll('form[data-connect-form]')) {
       form.addEventListener('submit', async (event) => {
