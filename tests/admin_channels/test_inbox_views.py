@@ -197,3 +197,47 @@ def test_superadmin_without_a_tenant_reads_but_cannot_act(
     token = csrf_from(client.get(BASE).get_data(as_text=True))
     assert client.post(f"{BASE}connect/?id={inbox_id}", data={"csrf_token": token}).status_code == 403
     assert client.get(f"{BASE}new/").status_code == 403
+
+
+def test_history_run_and_replay_from_the_page(
+    jobctx: Any, app: Any, db: Any, redis_url: str, world: World, login_as: Any, evo: Any
+) -> None:
+    """ "Recuperar" queues a run the page then reads as JSON; a second one is refused with a sentence;
+    "Reenviar" puts a failed send back in line, audited."""
+    from datetime import UTC, datetime
+
+    from models import Message
+    from models.enums import DeliveryStatus, Direction, SenderKind
+    from tests.factories import make_conversation
+
+    inbox_id = make_inbox(db, world.tenant_a, evo)
+    with db.platform_session() as session:
+        conv = make_conversation(session, world.tenant_a, inbox_id, phone="+5511987654321")
+        failed = Message(
+            tenant_id=world.tenant_a, conversation_id=conv.id, inbox_id=inbox_id,
+            direction=Direction.OUTBOUND, sender_kind=SenderKind.AGENT, text="segue o boleto",
+            status=DeliveryStatus.FAILED, failed_at=datetime.now(UTC), error_text="fora do ar",
+        )  # fmt: skip
+        session.add(failed)
+        session.flush()
+        failed_id = failed.id
+    client = login_as("admin_a")
+    details = f"{BASE}details/?id={inbox_id}"
+    page = client.get(details).get_data(as_text=True)
+    assert "segue o boleto" in page
+    token = csrf_from(page)
+    json_headers = {"Accept": "application/json"}
+    queued = client.post(f"{BASE}sync/?id={inbox_id}", data={"csrf_token": token, "since": "2025-11-01"},
+                         headers=json_headers)  # fmt: skip
+    assert queued.status_code == 200 and queued.json["ok"], queued.json
+    again = client.post(f"{BASE}sync/?id={inbox_id}", data={"csrf_token": token}, headers=json_headers)
+    assert again.status_code == 422 and "andamento" in again.json["message"]
+    runs = client.get(f"{BASE}sync-runs/?id={inbox_id}").json["runs"]
+    assert [r["status"] for r in runs] == ["queued"] and runs[0]["since"].startswith("2025-11-01")
+    replayed = client.post(
+        f"{BASE}replay/?id={inbox_id}", data={"csrf_token": token, "message_id": str(failed_id)}
+    )
+    assert replayed.status_code == 302
+    with db.platform_session() as session:
+        assert session.get(Message, failed_id).status == DeliveryStatus.PENDING
+    assert audits(db, "inboxes.sync") and audits(db, "inboxes.replay")
