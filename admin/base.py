@@ -21,6 +21,7 @@ from flask.typing import ResponseReturnValue
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_admin.contrib.sqla.tools import get_query_for_ids
 from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_babel import lazy_gettext as _l
@@ -57,6 +58,18 @@ def csv_safe(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+class ChoiceFilter(FilterEqual):
+    """Equality on a column with a closed set of values (enums): only the listed values are accepted,
+    so a hand-typed URL value is ignored instead of failing the query. `options`: [(value, label)]."""
+
+    def __init__(self, column: Any, name: str, options: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(column, name, options=options, **kwargs)
+        self._allowed = {value for value, _label in options}
+
+    def validate(self, value: Any) -> bool:
+        return value in self._allowed
 
 
 class BaseAccess:
@@ -209,6 +222,14 @@ class TenantModelView(BaseAccess, ModelView):
 
     def get_count_query(self) -> Any:
         return self.scope(super().get_count_query())
+
+    def get_list(self, *args: Any, **kwargs: Any) -> Any:
+        """A filter or search value the database refuses (a hand-made URL) is a 400, not a 500."""
+        try:
+            return super().get_list(*args, **kwargs)
+        except (LookupError, ValueError, sa.exc.StatementError):
+            self.db.rollback()
+            abort(400)
 
     def get_one(self, id: Any) -> Any:
         """The row, if it is the acting tenant's; 404 otherwise (an id of another tenant, or junk)."""
@@ -370,6 +391,16 @@ class TenantPage(BaseAccess, BaseView):
     `self.db` is the request's tenant-scoped session (commit it yourself after the change and its
     `self.audit(...)` row); `self.tenant_id()` the acting tenant (403 if a superadmin picked none and
     the page needs one); `self.require_write()` before any change."""
+
+    needs_tenant: ClassVar[bool] = True  # a superadmin with no acting tenant is asked to pick one
+
+    def _handle_view(self, name: str, **kwargs: Any) -> ResponseReturnValue | None:
+        refused = super()._handle_view(name, **kwargs)
+        if refused is not None:
+            return refused
+        if self.needs_tenant and acting_tenant_id() is None:
+            return self.render("niochat_admin/pick_tenant.html")
+        return None
 
     def tenant_id(self) -> int:
         tenant_id = acting_tenant_id()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, IdMixin, utcnow
+
+if TYPE_CHECKING:
+    from models.user import User
 
 
 class AuditLog(IdMixin, Base):
@@ -29,6 +32,7 @@ class AuditLog(IdMixin, Base):
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=sa.text("'{}'::jsonb"))
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now(), default=utcnow)
+    actor: Mapped[User | None] = relationship(viewonly=True)  # the back office's viewer and filters
 
 
 @dataclass(frozen=True)

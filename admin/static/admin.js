@@ -6,7 +6,8 @@
     const form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
     const isDelete = /\/delete\/?$/.test(new URL(form.action, location.href).pathname);
-    if (isDelete && !window.confirm(form.dataset.confirm || DELETE_CONFIRM)) event.preventDefault();
+    const message = form.dataset.confirm || (isDelete ? DELETE_CONFIRM : null);
+    if (message && !window.confirm(message)) event.preventDefault();
   }, true);
   for (const select of document.querySelectorAll('select[data-autosubmit]')) {
     select.addEventListener('change', () => select.form?.requestSubmit());

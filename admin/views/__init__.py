@@ -13,9 +13,14 @@ PLATFORM = "Plataforma"
 
 
 def register_views(admin: Admin) -> None:
+    from admin.views.audit_log import AuditLogView
+    from admin.views.company import CompanyPage
+    from admin.views.hours import BusinessHoursPage
     from admin.views.labels import LabelView
     from admin.views.replies import QuickReplyView
     from admin.views.teams import TeamView
+    from admin.views.templates import MessageTemplateView
+    from admin.views.tenants import TenantView
     from admin.views.users import UserView
 
     admin.add_view(UserView(name="Usuários", category=PEOPLE, endpoint="admin_users", url="users"))
@@ -26,6 +31,24 @@ def register_views(admin: Admin) -> None:
             name="Respostas rápidas", category=SERVICE, endpoint="admin_quick_replies", url="quick-replies"
         )
     )
+    admin.add_view(
+        MessageTemplateView(
+            name="Modelos de mensagem", category=SERVICE, endpoint="admin_templates", url="templates"
+        )
+    )
+    admin.add_view(
+        CompanyPage(name="Configurações", category=COMPANY, endpoint="admin_company", url="company")
+    )
+    admin.add_view(
+        BusinessHoursPage(
+            name="Horário de atendimento",
+            category=COMPANY,
+            endpoint="admin_business_hours",
+            url="business-hours",
+        )
+    )
+    admin.add_view(TenantView(name="Empresas", category=PLATFORM, endpoint="admin_tenants", url="tenants"))
+    admin.add_view(AuditLogView(name="Auditoria", endpoint="admin_audit", url="audit"))
 
     from admin.views import channels
 

@@ -16,10 +16,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from admin.access import admin_user
-from admin.base import AdminError, TenantModelView
+from admin.base import AdminError, TenantModelView, TenantPage
 from admin.settings import ai
 from admin.settings.common import SettingsError
-from admin.views.settings_page import SettingsPage
 from assistant.policy import reason_label
 from models.tenant import Tenant
 from models.user import Team
@@ -28,7 +27,7 @@ from web.services import services
 TEMPLATE = "niochat_admin/channels/ai.html"
 
 
-class AISettingsPage(SettingsPage):
+class AISettingsPage(TenantPage):
     def _render(self, problems: dict[str, str] | None = None, report: Any = None, tried: str = "") -> Any:
         tenant_id = self.tenant_id()
         row = ai.load(self.db, tenant_id)
@@ -53,8 +52,6 @@ class AISettingsPage(SettingsPage):
 
     @expose("/", methods=("GET", "POST"))
     def index(self) -> ResponseReturnValue:
-        if request.method == "GET" and (picker := self.pick_tenant()) is not None:
-            return picker
         if request.method == "GET":
             return self._render()
         self.require_write()

@@ -10,14 +10,14 @@ from flask.typing import ResponseReturnValue
 from flask_admin import expose
 from flask_babel import gettext as _
 
+from admin.base import TenantPage
 from admin.settings import csat, csat_preview
 from admin.settings.common import SettingsError
-from admin.views.settings_page import SettingsPage
 
 TEMPLATE = "niochat_admin/channels/csat.html"
 
 
-class CsatPage(SettingsPage):
+class CsatPage(TenantPage):
     def _render(self, problems: dict[str, str] | None = None) -> Any:
         row = csat.load(self.db, self.tenant_id())
         values = csat.snapshot(row)
@@ -35,8 +35,6 @@ class CsatPage(SettingsPage):
 
     @expose("/", methods=("GET", "POST"))
     def index(self) -> ResponseReturnValue:
-        if request.method == "GET" and (picker := self.pick_tenant()) is not None:
-            return picker
         if request.method == "GET":
             return self._render()
         self.require_write()

@@ -10,14 +10,14 @@ from flask.typing import ResponseReturnValue
 from flask_admin import expose
 from flask_babel import gettext as _
 
+from admin.base import TenantPage
 from admin.settings import sgp
 from admin.settings.common import SettingsError
-from admin.views.settings_page import SettingsPage
 
 TEMPLATE = "niochat_admin/channels/sgp.html"
 
 
-class SgpPage(SettingsPage):
+class SgpPage(TenantPage):
     def _render(self, problems: dict[str, str] | None = None) -> Any:
         row = sgp.load(self.db, self.tenant_id())
         values: dict[str, Any] = {
@@ -45,8 +45,6 @@ class SgpPage(SettingsPage):
 
     @expose("/", methods=("GET", "POST"))
     def index(self) -> ResponseReturnValue:
-        if request.method == "GET" and (picker := self.pick_tenant()) is not None:
-            return picker
         if request.method == "GET":
             return self._render()
         self.require_write()

@@ -17,7 +17,7 @@ from wtforms import SelectField, validators
 
 from admin.access import admin_user
 from admin.audit import snapshot
-from admin.base import AdminError, TenantModelView
+from admin.base import AdminError, ChoiceFilter, TenantModelView
 from admin.db import request_session
 from models.access import access_changed
 from models.enums import Role
@@ -82,7 +82,7 @@ class UserView(TenantModelView):
     ]
     column_searchable_list: ClassVar[list[str]] = ["name", "email"]
     column_sortable_list: ClassVar[list[str]] = ["name", "email", "role", "last_login_at"]
-    column_filters: ClassVar[list[str]] = ["role", "is_active"]
+    column_filters: ClassVar[list[Any]] = [ChoiceFilter(User.role, "Papel", TENANT_ROLES), "is_active"]
     column_default_sort = "name"
     column_formatters: ClassVar[dict[str, Any]] = {"role": _role_label, "teams": _team_names}
     column_labels: ClassVar[dict[str, str]] = {

@@ -1,0 +1,109 @@
+"""Message templates: local ones (any channel: a text with {{1}} placeholders the agent fills) and, per
+Meta inbox, the names Meta approved. Syncing Meta's list from the Cloud API needs a client for
+`GET /{waba-id}/message_templates`, which integrations/ does not have yet: until then Meta templates are
+entered here by hand, exactly as approved (name, language), and shown with their stored status."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from wtforms import SelectField, validators
+
+from admin.access import ADMIN_ROLES
+from admin.base import AdminError, TenantModelView
+from admin.db import request_session
+from models.enums import ChannelType, Role
+from models.inbox import Inbox
+from models.reply import MessageTemplate, template_parameter_count
+
+_NAME = re.compile(r"^[a-z0-9_]{1,120}$")
+_LANGUAGE = re.compile(r"^[a-z]{2}(_[A-Z]{2})?$")
+CATEGORIES = [("UTILITY", "Utilidade"), ("MARKETING", "Marketing"), ("AUTHENTICATION", "Autenticação")]
+STATUSES = [
+    ("approved", "Aprovado / pronto para uso"),
+    ("pending", "Em análise na Meta"),
+    ("rejected", "Rejeitado"),
+]
+
+
+def _meta_inboxes() -> Any:
+    return (
+        request_session()
+        .query(Inbox)
+        .filter(Inbox.channel_type == ChannelType.WHATSAPP_CLOUD)
+        .order_by(Inbox.name)
+    )
+
+
+def _inbox_name(view: Any, context: Any, model: Any, name: str) -> str:
+    return model.inbox.name if model.inbox is not None else "Local (todos os canais)"
+
+
+def _parameters(view: Any, context: Any, model: Any, name: str) -> int:
+    return template_parameter_count(model.body or "")
+
+
+class MessageTemplateView(TenantModelView):
+    read_roles = ADMIN_ROLES | {Role.SUPERVISOR}
+    audit_name = "message_templates"
+    column_list: ClassVar[list[str]] = [
+        "name",
+        "inbox",
+        "language",
+        "category",
+        "status",
+        "body",
+        "parameters",
+    ]
+    column_export_list: ClassVar[list[str]] = ["name", "inbox", "language", "category", "status", "body"]
+    column_searchable_list: ClassVar[list[str]] = ["name", "body"]
+    column_sortable_list: ClassVar[list[str]] = ["name", "language", "status"]
+    column_filters: ClassVar[list[str]] = ["status", "category", "language"]
+    column_default_sort = "name"
+    column_formatters: ClassVar[dict[str, Any]] = {"inbox": _inbox_name, "parameters": _parameters}
+    column_formatters_export: ClassVar[dict[str, Any]] = {"inbox": _inbox_name}
+    column_labels: ClassVar[dict[str, str]] = {
+        "name": "Nome",
+        "inbox": "Caixa (Meta)",
+        "language": "Idioma",
+        "category": "Categoria",
+        "status": "Situação",
+        "body": "Texto",
+        "parameters": "Variáveis",
+    }
+    column_descriptions: ClassVar[dict[str, str]] = {
+        "name": "Letras minúsculas, números e _; para a Meta, exatamente como aprovado.",
+        "inbox": "Vazio: modelo local, para qualquer canal. Com caixa da Meta: o modelo aprovado nela.",
+        "body": "Use {{1}}, {{2}}… onde o agente preenche valores.",
+    }
+    form_columns: ClassVar[list[str]] = ["name", "inbox", "language", "category", "status", "body"]
+    form_overrides: ClassVar[dict[str, Any]] = {"category": SelectField, "status": SelectField}
+    form_args: ClassVar[dict[str, Any]] = {
+        "name": {"validators": [validators.InputRequired(), validators.Length(max=120)]},
+        "inbox": {
+            "query_factory": _meta_inboxes,
+            "allow_blank": True,
+            "blank_text": "Local (todos os canais)",
+        },
+        "language": {
+            "default": "pt_BR",
+            "validators": [validators.InputRequired(), validators.Length(max=16)],
+        },
+        "category": {"choices": CATEGORIES},
+        "status": {"choices": STATUSES},
+        "body": {"validators": [validators.InputRequired(), validators.Length(max=1024)]},
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(MessageTemplate, **kwargs)
+
+    def validate_model(self, model: Any, is_created: bool) -> None:
+        model.name = (model.name or "").strip().lower()
+        model.language = (model.language or "").strip()
+        if not _NAME.match(model.name):
+            raise AdminError("Nome: use letras minúsculas, números e _ (ex.: fatura_aberta).")
+        if not _LANGUAGE.match(model.language):
+            raise AdminError("Idioma: use o código da Meta, como pt_BR ou en_US.")
+        if model.inbox is None:
+            model.inbox_id = None
