@@ -12,6 +12,9 @@
   for (const select of document.querySelectorAll('select[data-autosubmit]')) {
     select.addEventListener('change', () => select.form?.requestSubmit());
   }
+  for (const add of document.querySelectorAll('[data-inline-add]')) {
+    add.addEventListener('click', () => window.faForm?.addInlineField(add, add.dataset.inlineAdd));
+  }
   for (const link of document.querySelectorAll('a[href^="javascript:"]')) {
     link.setAttribute('href', '#');
     link.addEventListener('click', (e) => e.preventDefault());

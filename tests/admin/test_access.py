@@ -79,6 +79,15 @@ def test_every_form_needs_its_csrf_token(app: Any, db: Any, world: World, login_
         for url in (f"{base}new/", f"{base}edit/?id=1", f"{base}delete/"):
             response = client.post(url, data={"name": "sem-token", "id": "1"})
             assert response.status_code == 400, f"{url}: {response.status_code}"
+    agent = world.people["agent_a"].id
+    for url in ("/admin/company/", "/admin/business-hours/", f"/admin/users/{agent}/reset-password",
+                f"/admin/users/{agent}/reset-2fa"):  # fmt: skip
+        assert client.post(url, data={"timezone": "UTC", "day_1": "00:00-01:00"}).status_code == 400, url
     client = login_as("root")
-    response = client.post("/admin/_niochat/tenant", data={"tenant_id": str(world.tenant_b)})
-    assert response.status_code == 400
+    for url in ("/admin/_niochat/tenant", f"/admin/tenants/{world.tenant_a}/suspend"):
+        assert client.post(url, data={"tenant_id": str(world.tenant_b)}).status_code == 400, url
+    with db.platform_session() as session:
+        from models.tenant import Tenant
+
+        tenant = session.get(Tenant, world.tenant_a)
+        assert tenant is not None and tenant.status.value == "active" and tenant.timezone != "UTC"
