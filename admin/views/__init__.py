@@ -49,3 +49,7 @@ def register_views(admin: Admin) -> None:
     )
     admin.add_view(TenantView(name="Empresas", category=PLATFORM, endpoint="admin_tenants", url="tenants"))
     admin.add_view(AuditLogView(name="Auditoria", endpoint="admin_audit", url="audit"))
+
+    from admin.views import channels
+
+    channels.register(admin)  # inboxes, AI, knowledge base, SGP, CSAT (admin-channels)

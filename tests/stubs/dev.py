@@ -20,6 +20,9 @@ from types import FrameType
 from niochat.demo import DEMO_STUB_HOST, DEMO_STUBS
 from tests.stubs import STUBS, StubServer
 
+# In development the back office's "Conectar com QR code" ends as if the phone scanned it (~10 s).
+DEV_SCAN_AFTER_POLLS = 5
+
 
 def start_all(host: str = DEMO_STUB_HOST, ports: Mapping[str, int] | None = None) -> list[StubServer]:
     started: list[StubServer] = []
@@ -33,6 +36,8 @@ def start_all(host: str = DEMO_STUB_HOST, ports: Mapping[str, int] | None = None
                 flush=True,
             )
             continue
+        if hasattr(stub, "connect_after_polls"):  # a QR code "read" a few seconds after it is shown
+            stub.connect_after_polls = DEV_SCAN_AFTER_POLLS
         started.append(stub)
         print(f"stub {provider} ouvindo em {stub.url}", flush=True)
     return started

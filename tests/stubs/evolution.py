@@ -46,6 +46,10 @@ class EvolutionStub(StubServer):
         self.history: list[dict[str, Any]] = []
         self.media: dict[str, tuple[bytes, str, str]] = {}
         self.missing_numbers: set[str] = set()
+        # Scripted scan: after this many connectionState polls of a connecting instance, it opens (as if
+        # the phone had read the QR code). None: it stays connecting until a test sets the state.
+        self.connect_after_polls: int | None = None
+        self.polls: dict[str, int] = {}
         self._state_lock = threading.Lock()
         super().__init__(host=host, port=port)
 
@@ -208,6 +212,11 @@ class EvolutionStub(StubServer):
         return self.json_response(self._qr(request.args.get("number")))
 
     def connection_state(self, request: Request, instance: str) -> Response:
+        state = self.instances[instance]
+        if state["state"] == "connecting" and self.connect_after_polls is not None:
+            self.polls[instance] = self.polls.get(instance, 0) + 1
+            if self.polls[instance] >= self.connect_after_polls:
+                state["state"] = "open"
         return self.json_response(
             {"instance": {"instanceName": instance, "state": self.instances[instance]["state"]}}
         )

@@ -54,6 +54,10 @@ class UazapiStub(StubServer):
         self.history: list[dict[str, Any]] = []
         self.media: dict[str, tuple[bytes, str]] = {}
         self._state_lock = threading.Lock()
+        # Scripted pairing: after this many status polls of a connecting instance, it connects (as if the
+        # phone had read the QR code or typed the pair code). None: only a test changes the status.
+        self.connect_after_polls: int | None = None
+        self.polls: dict[str, int] = {}
         super().__init__(host=host, port=port)
 
     def routes(self) -> list[Rule]:
@@ -248,7 +252,13 @@ class UazapiStub(StubServer):
         return self.json_response({"connected": False, "loggedIn": False, "jid": None, "instance": state})
 
     def status(self, request: Request) -> Response:
-        status = self._instance(request)["status"]
+        instance = self._instance(request)
+        if instance["status"] == "connecting" and self.connect_after_polls is not None:
+            token = str(request.headers.get("token"))
+            self.polls[token] = self.polls.get(token, 0) + 1
+            if self.polls[token] >= self.connect_after_polls:
+                instance["status"] = "connected"
+        status = instance["status"]
         connected = status == "connected"
         return self.json_response(
             {
