@@ -16,6 +16,7 @@ from niochat.logging import configure_logging
 from niochat.runtime import resolve_urls
 from web import (
     auth,
+    dashboards_link,
     extensions,
     health,
     inbox,
@@ -76,4 +77,5 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(dashboards_link.bp)
     return app
