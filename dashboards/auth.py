@@ -197,14 +197,12 @@ def _refusal(status: str) -> str:
     }.get(status, "E-mail ou senha inválidos.")
 
 
-def _pick_tenant(viewer: Viewer) -> int | None:
+def _pick_tenant() -> int | None:
     """The superadmin reads one tenant at a time, picked here and kept in the verified session."""
     state = st.session_state[_STATE]
     with data.database().platform_session() as session:
         tenants = session.execute(
-            sa.select(Tenant.id, Tenant.name)
-            .where(Tenant.status == TenantStatus.ACTIVE)
-            .order_by(Tenant.name)
+            sa.select(Tenant.id, Tenant.name).where(Tenant.status == TenantStatus.ACTIVE).order_by(Tenant.name)
         ).all()
     names = {tid: name for tid, name in tenants}
     current = state.get("tenant_id")
@@ -222,22 +220,42 @@ def _pick_tenant(viewer: Viewer) -> int | None:
     return state.get("tenant_id") if state.get("tenant_id") in names else None
 
 
-def require_session() -> DashboardSession:
-    """The verified session, or the login form and a stop: nothing below runs for a stranger."""
-    error = _redeem_query_token() or st.session_state.pop("niochat_auth_error", None)
+def login_page() -> None:
+    """The page a visitor without a session sees (st.navigation's only page then)."""
+    _login_form(st.session_state.pop("niochat_auth_error", None))
+
+
+def pick_tenant_page() -> None:
+    st.title("NioChat — Dashboards")
+    st.info("Escolha na barra lateral a empresa cujos dashboards você quer ver.")
+
+
+def authenticate() -> DashboardSession | None:
+    """The verified session with its one tenant; None when the visitor must sign in (or a superadmin
+    has not picked a tenant yet: then `needs_tenant()` is True)."""
+    error = _redeem_query_token()
+    if error:
+        st.session_state["niochat_auth_error"] = error
     viewer = _verified()
     if viewer is None:
-        _login_form(error)
-        st.stop()
-    assert viewer is not None
+        return None
     tenant_id = viewer.tenant_id
     if viewer.role is Role.SUPERADMIN:
-        tenant_id = _pick_tenant(viewer)
+        tenant_id = _pick_tenant()
         if tenant_id is None:
-            st.info("Escolha na barra lateral a empresa cujos dashboards você quer ver.")
-            st.stop()
+            return None
     assert tenant_id is not None
     with data.database().platform_session() as session:
         tenant = session.get(Tenant, tenant_id)
         name, timezone = (tenant.name, tenant.timezone or "America/Sao_Paulo") if tenant else ("", "UTC")
     return DashboardSession(viewer, tenant_id, name, timezone)
+
+
+def signed_in() -> bool:
+    return bool(st.session_state.get(_STATE))
+
+
+def sign_out_button() -> None:
+    if st.sidebar.button("Sair", key="niochat_sign_out"):
+        sign_out()
+        st.rerun()
