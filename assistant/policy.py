@@ -11,12 +11,12 @@ The transition itself is `models.lifecycle.hand_off` (event `handoff`, status `p
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from models.business_hours import BusinessCalendar
 from models.conversation import Conversation
 from models.lifecycle import hand_off
 from models.user import Team
@@ -103,26 +103,16 @@ WEEKDAYS_PT = (
 )
 
 
-def _intervals(hours: dict[str, Any], day: datetime) -> list[tuple[str, str]]:
-    if day.date().isoformat() in set(hours.get("holidays") or []):
-        return []
-    weekly = hours.get("weekly") or {}
-    return [(str(a), str(b)) for a, b in weekly.get(str(day.isoweekday()), [])]
-
-
 def business_status(hours: dict[str, Any] | None, timezone: str, now: datetime) -> tuple[bool, str | None]:
-    """(open now, when people are back as pt-BR words). No hours configured: always open."""
-    if not hours or not hours.get("weekly"):
+    """(open now, when people are back as pt-BR words). No hours configured: always open. Closures and
+    Brazilian national holidays count (`models.business_hours`)."""
+    calendar = BusinessCalendar.from_config(hours, timezone)
+    if calendar.is_open(now):
         return True, None
-    local = now.astimezone(ZoneInfo(timezone or "America/Sao_Paulo"))
-    hhmm = local.strftime("%H:%M")
-    if any(a <= hhmm < b for a, b in _intervals(hours, local)):
-        return True, None
-    for offset in range(0, 8):
-        day = local + timedelta(days=offset)
-        for start, _ in sorted(_intervals(hours, day)):
-            if offset == 0 and start <= hhmm:
-                continue
-            when = "hoje" if offset == 0 else "amanhã" if offset == 1 else WEEKDAYS_PT[day.weekday()]
-            return False, f"{when} às {start}"
-    return False, None
+    opening = calendar.next_opening(now)
+    if opening is None:
+        return False, None
+    local_now, local = now.astimezone(calendar.tz), opening.astimezone(calendar.tz)
+    offset = (local.date() - local_now.date()).days
+    when = "hoje" if offset == 0 else "amanhã" if offset == 1 else WEEKDAYS_PT[local.weekday()]
+    return False, f"{when} às {local:%H:%M}"

@@ -9,6 +9,7 @@ from models.contact import Contact
 from models.conversation import Conversation, ConversationLabel, ConversationRead
 from models.csat import CsatResponse, CsatSettings, CsatSurvey
 from models.event import ConversationEvent
+from models.facts import ConversationFact, FactsWatermark
 from models.inbox import Inbox, SyncRun
 from models.label import ContactLabel, Label
 from models.login_throttle import LoginThrottle
@@ -35,6 +36,8 @@ __all__ = [
     "CsatResponse",
     "CsatSettings",
     "CsatSurvey",
+    "ConversationFact",
+    "FactsWatermark",
     "Inbox",
     "KnowledgeEntry",
     "Label",

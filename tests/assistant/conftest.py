@@ -144,7 +144,11 @@ def evolution() -> Iterator[EvolutionStub]:
     stub.stop()
 
 
-ALWAYS_OPEN = {"weekly": {str(d): [["00:00", "23:59"]] for d in range(1, 8)}, "holidays": []}
+ALWAYS_OPEN = {
+    "weekly": {str(d): [["00:00", "23:59"]] for d in range(1, 8)},
+    "holidays": [],
+    "national_holidays": False,  # open on a national holiday too: tests must not depend on the date
+}
 
 
 @pytest.fixture()

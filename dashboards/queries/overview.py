@@ -1,0 +1,194 @@
+"""Visão geral: KPI cards against the previous period, the daily trend, volumes and the heatmap."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from dashboards.queries.base import dimension, frame, named, one, ratio
+from dashboards.queries.csat import csat_summary
+from dashboards.queries.filters import Filters, where
+
+RETURN_HOURS = 72
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """One period's headline numbers. Durations in seconds (None: no conversation to measure);
+    rates as fractions 0..1 (None: nothing to divide by)."""
+
+    conversations: int
+    closed: int
+    frt_median_s: float | None  # first human response, without the time with the AI
+    frt_business_median_s: float | None
+    frt_avg_s: float | None
+    frt_total_median_s: float | None  # including the time with the AI
+    ai_time_median_s: float | None
+    resolution_median_s: float | None
+    resolution_business_median_s: float | None
+    queue_avg_s: float | None
+    queue_business_avg_s: float | None
+    reopen_rate: float | None  # closed conversations reopened
+    return_rate: float | None  # closed conversations whose contact came back within 72 h
+    ai_handled: int
+    ai_resolved_verified: int
+    ai_resolution_rate: float | None  # verified AI resolutions / conversations the AI handled
+    ai_pending_verification: int  # closed by the AI less than 72 h ago, nothing back yet
+    handoffs: int
+    handoff_rate: float | None  # hand-offs / conversations the AI handled
+    csat_responses: int
+    csat_score: float | None  # share of 4–5
+    csat_average: float | None
+    csat_response_rate: float | None
+
+
+@dataclass(frozen=True)
+class KpiComparison:
+    current: Kpis
+    previous: Kpis
+
+    def change(self, name: str) -> float | None:
+        """Relative change against the previous period (0.4 = +40 %); None when either side is missing."""
+        now, before = getattr(self.current, name), getattr(self.previous, name)
+        if now is None or before is None or before == 0:
+            return None
+        return (float(now) - float(before)) / abs(float(before))
+
+    def as_rows(self) -> list[dict[str, Any]]:
+        cur, prev = asdict(self.current), asdict(self.previous)
+        return [{"metric": k, "current": cur[k], "previous": prev[k], "change": self.change(k)} for k in cur]
+
+
+_KPI_SQL = """
+SELECT count(*) AS conversations,
+       count(*) FILTER (WHERE f.closed_at IS NOT NULL) AS closed,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.frt_s) AS frt_median_s,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.frt_business_s) AS frt_business_median_s,
+       avg(f.frt_s) AS frt_avg_s,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.frt_total_s) AS frt_total_median_s,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.ai_s) AS ai_time_median_s,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.resolution_s) AS resolution_median_s,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.resolution_business_s) AS resolution_business_median_s,
+       avg(f.queue_s) FILTER (WHERE f.queue_s > 0 OR f.handoff) AS queue_avg_s,
+       avg(f.queue_business_s) FILTER (WHERE f.queue_s > 0 OR f.handoff) AS queue_business_avg_s,
+       count(*) FILTER (WHERE f.closed_at IS NOT NULL AND f.reopens > 0) AS reopened,
+       count(*) FILTER (WHERE f.closed_at IS NOT NULL AND f.returned_at IS NOT NULL) AS returned,
+       count(*) FILTER (WHERE f.handled_by_ai) AS ai_handled,
+       count(*) FILTER (WHERE f.ai_closed AND f.returned_at IS NULL
+                        AND f.closed_at <= now() - interval '72 hours') AS ai_resolved_verified,
+       count(*) FILTER (WHERE f.ai_closed AND f.returned_at IS NULL
+                        AND f.closed_at > now() - interval '72 hours') AS ai_pending_verification,
+       count(*) FILTER (WHERE f.handoff) AS handoffs
+FROM conversation_facts f
+WHERE {where}
+"""
+
+
+def _kpis(session: Session, tenant_id: int, filters: Filters) -> Kpis:
+    sql = where(filters, tenant_id)
+    row = one(session, _KPI_SQL.format(where=sql.text), sql.params)
+    csat = csat_summary(session, tenant_id, filters)
+    closed = int(row["closed"])
+    return Kpis(
+        conversations=int(row["conversations"]),
+        closed=closed,
+        frt_median_s=row["frt_median_s"],
+        frt_business_median_s=row["frt_business_median_s"],
+        frt_avg_s=row["frt_avg_s"],
+        frt_total_median_s=row["frt_total_median_s"],
+        ai_time_median_s=row["ai_time_median_s"],
+        resolution_median_s=row["resolution_median_s"],
+        resolution_business_median_s=row["resolution_business_median_s"],
+        queue_avg_s=row["queue_avg_s"],
+        queue_business_avg_s=row["queue_business_avg_s"],
+        reopen_rate=ratio(row["reopened"], closed),
+        return_rate=ratio(row["returned"], closed),
+        ai_handled=int(row["ai_handled"]),
+        ai_resolved_verified=int(row["ai_resolved_verified"]),
+        ai_resolution_rate=ratio(row["ai_resolved_verified"], row["ai_handled"]),
+        ai_pending_verification=int(row["ai_pending_verification"]),
+        handoffs=int(row["handoffs"]),
+        handoff_rate=ratio(row["handoffs"], row["ai_handled"]),
+        csat_responses=csat.responses,
+        csat_score=csat.score,
+        csat_average=csat.average,
+        csat_response_rate=csat.response_rate,
+    )
+
+
+def kpis(session: Session, tenant_id: int, filters: Filters) -> KpiComparison:
+    """The KPI cards: this period and the one of the same length just before it."""
+    return KpiComparison(_kpis(session, tenant_id, filters), _kpis(session, tenant_id, filters.previous()))
+
+
+def daily_trend(session: Session, tenant_id: int, filters: Filters) -> pd.DataFrame:
+    """Per local day: volume, closes, medians of first response and resolution, AI outcomes."""
+    sql = where(filters, tenant_id)
+    return frame(
+        session,
+        f"""
+        SELECT f.local_date AS day, count(*) AS conversations,
+               count(*) FILTER (WHERE f.closed_at IS NOT NULL) AS closed,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY f.frt_s) AS frt_median_s,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY f.frt_business_s) AS frt_business_median_s,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY f.resolution_s) AS resolution_median_s,
+               count(*) FILTER (WHERE f.handled_by_ai) AS ai_handled,
+               count(*) FILTER (WHERE f.ai_closed AND f.returned_at IS NULL) AS ai_closed_not_returned,
+               count(*) FILTER (WHERE f.handoff) AS handoffs
+        FROM conversation_facts f WHERE {sql.text}
+        GROUP BY f.local_date ORDER BY f.local_date
+        """,
+        sql.params,
+    )
+
+
+def volumes(session: Session, tenant_id: int, filters: Filters, by: str) -> pd.DataFrame:
+    """Conversations per channel, inbox, team, agent or label: key, name, conversations, closed."""
+    sql = where(filters, tenant_id)
+    if by == "label":
+        return frame(
+            session,
+            f"""
+            SELECT l.id AS key, l.name, count(*) AS conversations,
+                   count(*) FILTER (WHERE f.closed_at IS NOT NULL) AS closed
+            FROM conversation_facts f
+            CROSS JOIN LATERAL unnest(f.label_ids) AS fl(label_id)
+            JOIN labels l ON l.id = fl.label_id AND l.tenant_id = :tenant_id
+            WHERE {sql.text}
+            GROUP BY l.id, l.name ORDER BY conversations DESC
+            """,
+            sql.params,
+        )
+    key = dimension(by)
+    df = frame(
+        session,
+        f"""
+        SELECT {key} AS key, count(*) AS conversations,
+               count(*) FILTER (WHERE f.closed_at IS NOT NULL) AS closed
+        FROM conversation_facts f WHERE {sql.text}
+        GROUP BY {key} ORDER BY conversations DESC
+        """,
+        sql.params,
+    )
+    return named(session, tenant_id, df, by)
+
+
+def heatmap(session: Session, tenant_id: int, filters: Filters) -> pd.DataFrame:
+    """Hour of week (tenant time): dow (1 = Monday), hour, conversations, median first response."""
+    sql = where(filters, tenant_id)
+    return frame(
+        session,
+        f"""
+        SELECT f.local_dow AS dow, f.local_hour AS hour, count(*) AS conversations,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY f.frt_s) AS frt_median_s
+        FROM conversation_facts f WHERE {sql.text}
+        GROUP BY f.local_dow, f.local_hour ORDER BY f.local_dow, f.local_hour
+        """,
+        sql.params,
+    )
+
+
+__all__ = ["KpiComparison", "Kpis", "daily_trend", "heatmap", "kpis", "volumes"]
