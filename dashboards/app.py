@@ -16,7 +16,9 @@ from dashboards.options import load_options
 st.set_page_config(page_title="NioChat — Dashboards", page_icon="📊", layout="wide")
 
 PAGES = {
-    "visao-geral": st.Page("pages/overview.py", title="Visão geral", icon="📈", url_path="visao-geral", default=True),
+    "visao-geral": st.Page(
+        "pages/overview.py", title="Visão geral", icon="📈", url_path="visao-geral", default=True
+    ),
     "atendentes": st.Page("pages/agents.py", title="Atendentes", icon="🧑‍💼", url_path="atendentes"),
     "csat": st.Page("pages/csat.py", title="CSAT", icon="⭐", url_path="csat"),
     "sentimento": st.Page("pages/sentiment.py", title="Sentimento", icon="💬", url_path="sentimento"),

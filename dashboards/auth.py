@@ -37,9 +37,14 @@ class DashboardSession:
 
 
 def _client() -> Client:
-    headers = st.context.headers
+    """Where the attempt came from, for lockouts and the audit log (strings only: a test runtime has
+    no real connection)."""
+    ip = st.context.ip_address
+    agent = st.context.headers.get("User-Agent")
     return Client(
-        ip=st.context.ip_address, user_agent=(headers.get("User-Agent") or "")[:300], channel="dashboards"
+        ip=ip if isinstance(ip, str) else None,
+        user_agent=agent[:300] if isinstance(agent, str) else None,
+        channel="dashboards",
     )
 
 
@@ -202,7 +207,9 @@ def _pick_tenant() -> int | None:
     state = st.session_state[_STATE]
     with data.database().platform_session() as session:
         tenants = session.execute(
-            sa.select(Tenant.id, Tenant.name).where(Tenant.status == TenantStatus.ACTIVE).order_by(Tenant.name)
+            sa.select(Tenant.id, Tenant.name)
+            .where(Tenant.status == TenantStatus.ACTIVE)
+            .order_by(Tenant.name)
         ).all()
     names = {tid: name for tid, name in tenants}
     current = state.get("tenant_id")

@@ -104,7 +104,9 @@ def bar(
 
     def pick(point: dict[str, Any]) -> None:
         value = (point.get("customdata") or [None])[0]
-        value = None if value is None or pd.isna(value) else (int(value) if isinstance(value, float) else value)
+        value = (
+            None if value is None or pd.isna(value) else (int(value) if isinstance(value, float) else value)
+        )
         set_drill(str(drill_metric), value, f"{title}: {point.get('x')}")
 
     chart(fig, key, pick if custom else None)
@@ -155,6 +157,8 @@ def conversation_table(df: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "Conversa": st.column_config.LinkColumn("Conversa", display_text=r"#/c/(\d+)$", help="Abrir na caixa de entrada")
+            "Conversa": st.column_config.LinkColumn(
+                "Conversa", display_text=r"#/c/(\d+)$", help="Abrir na caixa de entrada"
+            )
         },
     )

@@ -24,7 +24,9 @@ def apply_pending(options: FilterOptions) -> None:
         sidebar.seed_from(from_query(dict(parse_qsl(query))), options)
 
 
-def render(session: DashboardSession, state: FilterState, page_key: str, go_to: Callable[[str], None]) -> None:
+def render(
+    session: DashboardSession, state: FilterState, page_key: str, go_to: Callable[[str], None]
+) -> None:
     viewer = session.viewer
     with st.sidebar.expander("Relatórios salvos"):
         with data.database().tenant_session(session.tenant_id) as db:

@@ -43,7 +43,10 @@ if st.button("Gerar arquivo", type="primary", key="export_run"):
     bar = st.progress(0.0, text="Contando linhas…")
 
     def _progress(done: int, total: int) -> None:
-        bar.progress(min(1.0, done / total) if total else 1.0, text=f"{formats.number(done)} de {formats.number(total)} linhas")
+        bar.progress(
+            min(1.0, done / total) if total else 1.0,
+            text=f"{formats.number(done)} de {formats.number(total)} linhas",
+        )
 
     folder = data.settings().instance_path / "exports"
     folder.mkdir(parents=True, exist_ok=True)
@@ -66,5 +69,7 @@ if st.button("Gerar arquivo", type="primary", key="export_run"):
 ready = st.session_state.get("export_file")
 if ready:
     name, content, kind = ready
-    mime = "text/csv" if kind == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    mime = (
+        "text/csv" if kind == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     st.download_button(f"Baixar {name}", content, file_name=name, mime=mime, key="export_download")

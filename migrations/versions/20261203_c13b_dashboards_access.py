@@ -5,7 +5,7 @@
 secret columns of `users` and the login throttles; see niochat/readonly_role.py and docs/dashboards.md.
 
 Revision ID: c13b
-Revises: c11a
+Revises: c13a (c11a on main; dash-core's c13a merged before it)
 Create Date: 2026-12-03 21:50:00.000000
 """
 
@@ -18,7 +18,7 @@ from niochat.config import get_settings
 from niochat.readonly_role import ensure_role, grant_read, revoke_read
 
 revision: str = "c13b"
-down_revision: str | None = "c11a"
+down_revision: str | None = "c13a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -30,7 +30,7 @@ class TenantWorld:
 
 def _world(session, slug: str, conversations: int) -> TenantWorld:  # type: ignore[no-untyped-def]
     from models.provisioning import create_inbox, create_tenant, create_user
-    from tests.factories import make_conversation
+    from tests.factories import make_conversation, make_message
 
     tenant = create_tenant(session, slug=slug, name=slug.replace("-", " ").title())
     inbox = create_inbox(session, tenant_id=tenant.id, channel=ChannelType.EVOLUTION, name=f"WhatsApp {slug}")
@@ -46,10 +46,11 @@ def _world(session, slug: str, conversations: int) -> TenantWorld:  # type: igno
             role=role,
         )
         people[role] = Person(user.id, email, tenant.id)
-    ids = [
-        make_conversation(session, tenant.id, inbox.id, phone=f"+551198765{tenant.id:02d}{n:02d}").id
-        for n in range(conversations)
-    ]
+    ids = []
+    for n in range(conversations):
+        conv = make_conversation(session, tenant.id, inbox.id, phone=f"+551198765{tenant.id:02d}{n:02d}")
+        make_message(session, conv, f"Olá, sem internet ({slug} {n})")
+        ids.append(conv.id)
     return TenantWorld(tenant.id, inbox.id, people[Role.SUPERVISOR], people[Role.AGENT], ids)
 
 
@@ -84,3 +85,48 @@ def readonly_db(settings, db) -> Iterator[object]:  # type: ignore[no-untyped-de
     database = Database(readonly_database_url(settings, settings.database_url), pool_size=2, max_overflow=2)
     yield database
     database.dispose()
+
+
+APP = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
+
+
+def token_for(db, settings, person: Person, seconds: int = 60) -> str:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from models.dashboard_access import issue_token
+    from models.user import User
+
+    with db.session() as session:
+        user = session.get(User, person.id)
+        return issue_token(user, secret_key=settings.secret_key, ttl=timedelta(seconds=seconds))
+
+
+@pytest.fixture()
+def app_test(settings, db, redis_url):  # type: ignore[no-untyped-def]
+    """A fresh AppTest of the dashboards entry (caches cleared, so no view leaks between tests)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def make(person: Person | None = None, **params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        if person is not None:
+            at.query_params["token"] = token_for(db, settings, person)
+        for key, value in params.items():
+            at.query_params[key] = value
+        return at
+
+    return make
+
+
+@pytest.fixture()
+def facts(db, worlds):  # type: ignore[no-untyped-def]
+    """The fact rows of both tenants' conversations, as the worker's job would write them."""
+    from models.facts_refresh import backfill
+
+    for world in worlds.values():
+        with db.tenant_session(world.tenant_id) as session:
+            backfill(session, world.tenant_id)
+    return worlds
