@@ -54,6 +54,12 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
         stop = start_sweeper(Relay(get_db(), connection, get_emitter()), purge=OutboxPurge(get_db(), keep))
         threading.Thread(target=watch_stalled, args=(stop,), name="stalled-sends", daemon=True).start()
         threading.Thread(target=watch_snoozed, args=(stop,), name="snooze-sweep", daemon=True).start()
+    if group == "bulk" and not burst:
+        # The dashboards' facts follow the conversations (jobs.dashboards).
+        from jobs.dashboards import watch_facts
+
+        stop = threading.Event()
+        threading.Thread(target=watch_facts, args=(stop,), name="dashboard-facts", daemon=True).start()
     if not burst:
         worker.watch = SchedulerWatch(worker)
         worker.watch.start()

@@ -140,9 +140,30 @@ def seed_if_first_run(sup: Supervisor) -> list[str]:
                 info = seed_demo(session, sup.settings.public_url)
             else:
                 info = describe_demo(session, sup.settings.public_url)
+        if info.created:
+            _seed_demo_history(db)
     finally:
         db.dispose()
     return demo_lines(info)
+
+
+def _seed_demo_history(db: Database) -> None:
+    """Months of conversations for the dashboards on the demo's first run; a failure only logs."""
+    import sqlalchemy as sa
+
+    from models.tenant import Tenant
+    from niochat.demo import DEMO_SLUG
+    from niochat.demo_history import seed_first_run
+
+    try:
+        with db.platform_session() as session:
+            tenant_id = session.scalar(sa.select(Tenant.id).where(Tenant.slug == DEMO_SLUG))
+        if tenant_id is not None:
+            started = time.monotonic()
+            written = seed_first_run(db, tenant_id)
+            log.info("demo history: %s conversations in %.1f s", written, time.monotonic() - started)
+    except Exception:
+        log.exception("demo history for the dashboards could not be loaded")
 
 
 def run(settings: Settings) -> int:

@@ -25,7 +25,7 @@ from dashboards.queries.csat import (
 )
 from dashboards.queries.drilldown import DRILLS, EXPORT_COLUMNS, Drill, conversations, count, fact_chunks
 from dashboards.queries.filters import Filters
-from dashboards.queries.insights import Insight, insights
+from dashboards.queries.insights import FINDERS, Insight, insights
 from dashboards.queries.overview import KpiComparison, Kpis, daily_trend, heatmap, kpis, volumes
 from dashboards.queries.sentiment import negative_themes, sentiment_by, sentiment_trend, worst_conversations
 
@@ -63,6 +63,7 @@ QUERY_FUNCTIONS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
     "count": (count, {}),
     "fact_chunks": (lambda s, t, f: list(fact_chunks(s, t, f)), {}),
     "insights": (insights, {}),
+    **{f"insight_{fn.__name__}": (fn, {}) for fn in FINDERS},
 }
 
 # The queries each page runs (the benchmark times them per page).

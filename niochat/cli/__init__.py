@@ -19,6 +19,7 @@ def main() -> None:
     from niochat.cli import (  # noqa: F401  (registers the commands)
         ai,
         ai_simulate,
+        dashboards,
         inbox_health,
         inboxes,
         manage,

@@ -134,8 +134,15 @@ def inbox_create(
 
 
 @cli.command("seed-demo")
-def seed_demo_command() -> None:
-    """Load the demo tenant (idempotent) and print its logins and webhook URLs."""
+@click.option("--history", default=None, help="Também grava meses de conversas para os painéis (ex.: 90d).")
+@click.option("--conversations", "count", default=None, type=click.IntRange(1, 2_000_000),
+              help="Quantas conversas de histórico (padrão 3000).")  # fmt: skip
+@click.option(
+    "--seed", default=13, show_default=True, help="Semente do histórico (mesma semente, mesmos dados)."
+)
+def seed_demo_command(history: str | None, count: int | None, seed: int) -> None:
+    """Load the demo tenant (idempotent) and print its logins and webhook URLs; with --history, write
+    that many days of conversations (and their dashboard facts) too."""
     from niochat.demo import seed_demo
 
     ctx = load_context()
@@ -149,6 +156,10 @@ def seed_demo_command() -> None:
 
     for line in demo_lines(info):
         click.echo(line)
+    if history is not None or count is not None:
+        from niochat.cli.dashboards import load_history
+
+        load_history(db, history or "90d", count or 3000, seed)
 
 
 @cli.command("rotate-keys")

@@ -1,0 +1,42 @@
+"""The demo history: realistic shares (AI resolution, hand-offs, ~30 % CSAT answers, sentiments) and
+every page's queries answering over it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from dashboards.queries import PAGES, QUERY_FUNCTIONS, Filters, csat_summary, insights, kpis
+from models.facts_refresh import backfill
+from models.tenant import Tenant
+from niochat.demo import DEMO_SLUG, seed_demo
+from niochat.demo_history import seed_history
+
+
+def test_history_has_the_expected_shape_and_feeds_every_page(db: Any) -> None:
+    """600 conversations over 60 days: facts for each, shares in plausible ranges, all queries answer."""
+    with db.platform_session() as session:
+        seed_demo(session, "http://testserver")
+        tenant_id = session.scalar(sa.select(Tenant.id).where(Tenant.slug == DEMO_SLUG))
+    with db.tenant_session(tenant_id) as session:
+        written = seed_history(session, tenant_id, days=60, conversations=600)
+    with db.tenant_session(tenant_id) as session:
+        assert backfill(session, tenant_id) >= written > 550
+    now = datetime.now(UTC)
+    period = Filters(now - timedelta(days=61), now)
+    with db.tenant_session(tenant_id) as session:
+        card = kpis(session, tenant_id, period).current
+        csat = csat_summary(session, tenant_id, period)
+        for page, names in PAGES.items():
+            for name in names:
+                fn, extra = QUERY_FUNCTIONS[name]
+                assert fn(session, tenant_id, period, **extra) is not None, (page, name)
+        found = insights(session, tenant_id, period)
+    assert 0.15 < (card.ai_resolution_rate or 0) < 0.5
+    assert 0.4 < (card.handoff_rate or 0) < 0.85
+    assert card.frt_median_s and card.frt_business_median_s is not None
+    assert csat.response_rate is not None and 0.2 < csat.response_rate < 0.4
+    assert card.return_rate is not None and card.return_rate > 0
+    assert all(i.text and i.numbers for i in found)
