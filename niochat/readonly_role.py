@@ -45,17 +45,36 @@ def ensure_role(conn: Connection, role: str, password: str) -> bool:
         except sa.exc.ProgrammingError:  # created meanwhile by a concurrent migration of another database
             conn.execute(sa.text("ROLLBACK TO SAVEPOINT niochat_role"))
     if can:
-        conn.execute(sa.text(f'ALTER ROLE "{role}" SET default_transaction_read_only = on'))
+        _retrying(conn, f'ALTER ROLE "{role}" SET default_transaction_read_only = on')
         if quoted_password:
-            conn.execute(sa.text(f'ALTER ROLE "{role}" PASSWORD {quoted_password}'))
+            _retrying(conn, f'ALTER ROLE "{role}" PASSWORD {quoted_password}')
     return True
+
+
+def _retrying(conn: Connection, statement: str) -> None:
+    """Role rows are cluster-wide: databases migrated at once (parallel test workers) race on them and
+    PostgreSQL answers "tuple concurrently updated"; the statement is idempotent, so try again."""
+    import time
+
+    for attempt in range(5):
+        conn.execute(sa.text("SAVEPOINT niochat_role_alter"))
+        try:
+            conn.execute(sa.text(statement))
+        except sa.exc.DBAPIError:
+            conn.execute(sa.text("ROLLBACK TO SAVEPOINT niochat_role_alter"))
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+        else:
+            conn.execute(sa.text("RELEASE SAVEPOINT niochat_role_alter"))
+            return
 
 
 def grant_read(conn: Connection, role: str) -> None:
     """SELECT on every table of this database (and on tables later migrations create), `users` only
     through its harmless columns; nothing else."""
     database = conn.scalar(sa.text("SELECT current_database()"))
-    conn.execute(sa.text(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"'))
+    _retrying(conn, f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"')
     conn.execute(sa.text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
     conn.execute(sa.text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
     conn.execute(sa.text(f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO "{role}"'))
