@@ -13,26 +13,36 @@ LOCALE = "pt_BR"
 DASH = "—"
 
 
-def number(value: float | int | None, digits: int = 0) -> str:
+def missing(value: object) -> bool:
+    """None, or pandas' NaN/NaT for a missing number or time (a query column with gaps)."""
     if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN and NaT are the only values unequal to themselves
+    except (TypeError, ValueError):
+        return False
+
+
+def number(value: float | int | None, digits: int = 0) -> str:
+    if missing(value):
         return DASH
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
 def money(value: Decimal | float | None) -> str:
-    return DASH if value is None else format_currency(value, "BRL", locale=LOCALE)
+    return DASH if missing(value) else format_currency(value, "BRL", locale=LOCALE)
 
 
 def percent(value: float | None, digits: int = 1) -> str:
-    if value is None:
+    if missing(value):
         return DASH
     return format_percent(value, "#,##0" + ("." + "0" * digits if digits else "") + " %", locale=LOCALE)
 
 
 def duration(seconds: float | None) -> str:
     """Short and readable at every scale: 45 s, 3 min 20 s, 2 h 05 min, 3 d 4 h."""
-    if seconds is None:
+    if seconds is None or missing(seconds):
         return DASH
     total = round(float(seconds))
     if total < 60:
@@ -48,7 +58,7 @@ def duration(seconds: float | None) -> str:
 
 
 def when(value: datetime | None, timezone: str) -> str:
-    if value is None:
+    if value is None or missing(value):
         return DASH
     return value.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
 
@@ -59,7 +69,7 @@ def day(value: date | None) -> str:
 
 def change(current: float | None, previous: float | None, *, relative: bool = True) -> str | None:
     """The delta text under a KPI card: `+12,5 %` relative, or in points for rates."""
-    if current is None or previous is None:
+    if current is None or previous is None or missing(current) or missing(previous):
         return None
     if relative:
         if previous == 0:
