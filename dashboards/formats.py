@@ -24,18 +24,18 @@ def missing(value: object) -> bool:
 
 
 def number(value: float | int | None, digits: int = 0) -> str:
-    if missing(value):
+    if value is None or missing(value):
         return DASH
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
 def money(value: Decimal | float | None) -> str:
-    return DASH if missing(value) else format_currency(value, "BRL", locale=LOCALE)
+    return DASH if value is None or missing(value) else format_currency(value, "BRL", locale=LOCALE)
 
 
 def percent(value: float | None, digits: int = 1) -> str:
-    if missing(value):
+    if value is None or missing(value):
         return DASH
     return format_percent(value, "#,##0" + ("." + "0" * digits if digits else "") + " %", locale=LOCALE)
 
