@@ -25,6 +25,7 @@ class ExportSource:
     sql: str  # SELECT … with {where}; aliases in the columns' order
     period_column: str  # the driving table's timestamp the period filters on
     alias: str  # the driving table's alias (tenant_id lives there)
+    facts: bool = False  # filtered like the pages, by `dashboards.queries.filters.where` on the facts
 
 
 def _conversation_filters(state: FilterState, c: str = "c") -> tuple[list[str], dict[str, Any]]:
@@ -54,8 +55,8 @@ def _conversation_filters(state: FilterState, c: str = "c") -> tuple[list[str], 
     return where, params
 
 
-CONVERSATIONS = ExportSource(
-    key="conversas",
+RAW_CONVERSATIONS = ExportSource(
+    key="conversas-brutas",
     title="Conversas",
     alias="c",
     period_column="created_at",
@@ -117,6 +118,102 @@ LEFT JOIN csat_surveys s ON s.conversation_id = c.id
 LEFT JOIN csat_responses r ON r.survey_id = s.id
 WHERE {where}
 ORDER BY c.id""",
+)
+
+CONVERSATIONS = ExportSource(
+    key="conversas",
+    title="Conversas",
+    alias="f",
+    period_column="started_at",
+    facts=True,
+    columns=(
+        Column("id", "Conversa", "int", 10),
+        Column("started_local", "Aberta em", "datetime", 19),
+        Column("channel", "Canal", "text", 14),
+        Column("inbox", "Caixa de entrada", "text", 22),
+        Column("contact", "Contato", "text", 24),
+        Column("phone", "Telefone", "text", 16),
+        Column("status", "Situação", "text", 12),
+        Column("team", "Equipe", "text", 18),
+        Column("agent", "Atendente", "text", 20),
+        Column("first_agent", "1º atendente", "text", 20),
+        Column("labels", "Etiquetas", "text", 24),
+        Column("first_customer_local", "1ª mensagem do cliente", "datetime", 19),
+        Column("ai_until_local", "Com a IA até", "datetime", 19),
+        Column("first_bot_reply_local", "1ª resposta da IA", "datetime", 19),
+        Column("first_human_local", "1ª resposta humana em", "datetime", 19),
+        Column("closed_local", "Encerrada em", "datetime", 19),
+        Column("closed_by", "Encerrada por", "text", 11),
+        Column("frt_s", "1ª resposta humana (sem o tempo com a IA)", "duration", 14),
+        Column("frt_business_s", "1ª resposta humana, horário comercial", "duration", 14),
+        Column("frt_total_s", "1ª resposta humana desde a 1ª mensagem", "duration", 14),
+        Column("ai_s", "Tempo com a IA", "duration", 12),
+        Column("first_bot_reply_s", "1ª resposta da IA (tempo)", "duration", 12),
+        Column("resolution_s", "Resolução", "duration", 12),
+        Column("resolution_business_s", "Resolução, horário comercial", "duration", 14),
+        Column("queue_s", "Espera na fila", "duration", 12),
+        Column("queue_business_s", "Espera na fila, horário comercial", "duration", 14),
+        Column("customer_messages", "Mensagens do cliente", "int", 10),
+        Column("human_messages", "Mensagens de atendentes", "int", 10),
+        Column("bot_messages", "Mensagens da IA", "int", 10),
+        Column("reopens", "Reaberturas", "int", 10),
+        Column("transfers", "Transferências", "int", 10),
+        Column("handled_by_ai", "Atendida pela IA", "bool", 10),
+        Column("handoff", "Transferida para humano", "bool", 10),
+        Column("handoff_reason", "Motivo da transferência", "text", 20),
+        Column("ai_closed", "Encerrada pela IA", "bool", 10),
+        Column("returned_local", "Cliente voltou em (até 72 h)", "datetime", 19),
+        Column("tools", "Ferramentas usadas", "text", 24),
+        Column("tool_failures", "Falhas de ferramentas", "int", 10),
+        Column("guardrail_triggers", "Proteções acionadas", "int", 10),
+        Column("intent", "Intenção", "text", 18),
+        Column("positive_messages", "Mensagens positivas", "int", 10),
+        Column("neutral_messages", "Mensagens neutras", "int", 10),
+        Column("negative_messages", "Mensagens negativas", "int", 10),
+        Column("sentiment_avg", "Sentimento médio", "number", 10),
+        Column("csat_score", "Nota CSAT", "int", 9),
+        Column("csat_comment", "Comentário CSAT", "text", 40),
+    ),
+    sql="""
+SELECT f.conversation_id AS id,
+       f.started_at AT TIME ZONE :tz AS started_local,
+       f.channel,
+       i.name AS inbox,
+       ct.name AS contact,
+       ct.phone_e164 AS phone,
+       f.status,
+       tm.name AS team,
+       u.name AS agent,
+       fu.name AS first_agent,
+       (SELECT string_agg(l.name, ', ' ORDER BY l.name) FROM labels l
+          WHERE l.id = ANY(f.label_ids) AND l.tenant_id = :tenant_id) AS labels,
+       f.first_customer_at AT TIME ZONE :tz AS first_customer_local,
+       f.ai_until AT TIME ZONE :tz AS ai_until_local,
+       f.first_bot_reply_at AT TIME ZONE :tz AS first_bot_reply_local,
+       f.first_human_reply_at AT TIME ZONE :tz AS first_human_local,
+       f.closed_at AT TIME ZONE :tz AS closed_local,
+       CASE f.closed_by WHEN 'user' THEN 'Atendente' WHEN 'bot' THEN 'IA'
+            WHEN 'system' THEN 'Sistema' END AS closed_by,
+       f.frt_s, f.frt_business_s, f.frt_total_s, f.ai_s, f.first_bot_reply_s,
+       f.resolution_s, f.resolution_business_s, f.queue_s, f.queue_business_s,
+       f.customer_messages, f.human_messages, f.bot_messages, f.reopens, f.transfers,
+       f.handled_by_ai, f.handoff, f.handoff_reason, f.ai_closed,
+       f.returned_at AT TIME ZONE :tz AS returned_local,
+       array_to_string(f.tools, ', ') AS tools,
+       f.tool_failures, f.guardrail_triggers, f.intent,
+       f.positive_messages, f.neutral_messages, f.negative_messages, f.sentiment_avg,
+       r.score AS csat_score,
+       r.comment AS csat_comment
+FROM conversation_facts f
+JOIN inboxes i ON i.id = f.inbox_id
+JOIN contacts ct ON ct.id = f.contact_id
+LEFT JOIN teams tm ON tm.id = f.team_id
+LEFT JOIN users u ON u.id = f.agent_id
+LEFT JOIN users fu ON fu.id = f.first_agent_id
+LEFT JOIN csat_surveys s ON s.conversation_id = f.conversation_id AND s.tenant_id = :tenant_id
+LEFT JOIN csat_responses r ON r.survey_id = s.id
+WHERE {where}
+ORDER BY f.conversation_id""",
 )
 
 CSAT = ExportSource(
@@ -198,23 +295,37 @@ GROUP BY u.id
 ORDER BY u.name""",
 )
 
-SOURCES = {s.key: s for s in (CONVERSATIONS, CSAT, AGENTS)}
+SOURCES = {s.key: s for s in (CONVERSATIONS, CSAT, AGENTS)}  # RAW_CONVERSATIONS: before facts exist
 
 
 def statement(
     source: ExportSource, tenant_id: int, state: FilterState, period: Period, timezone: str
 ) -> tuple[str, dict[str, Any]]:
     """The SQL and its parameters: the tenant comes only from the caller's verified session."""
+    if source.facts:
+        from dashboards.queries.filters import Filters, where
+
+        filters = Filters(
+            start=period.start,
+            end=period.end,
+            inbox_ids=state.inbox_ids,
+            team_ids=state.team_ids,
+            agent_ids=state.agent_ids,
+            label_ids=state.label_ids,
+            channels=state.channels,
+        )
+        sql = where(filters, tenant_id, alias=source.alias, period_on=source.period_column)
+        return source.sql.format(where=sql.text), {**sql.params, "tz": timezone}
     a = source.alias
-    where = [
+    where_ = [
         f"{a}.tenant_id = :tenant",
         f"{a}.{source.period_column} >= :start",
         f"{a}.{source.period_column} < :end",
     ]
     extra, params = _conversation_filters(state)
-    where += extra
+    where_ += extra
     params.update(tenant=tenant_id, start=period.start, end=period.end, tz=timezone)
-    return source.sql.format(where=" AND ".join(where)), params
+    return source.sql.format(where=" AND ".join(where_)), params
 
 
 def count(

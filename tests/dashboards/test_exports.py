@@ -26,9 +26,10 @@ def _run(readonly_db, world, key: str, fmt: str, tmp_path, state: FilterState | 
     return rows, path, seen
 
 
-def test_xlsx_has_typed_cells_local_times_and_only_this_tenant(readonly_db, db, worlds, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Tenant A's export holds its 3 conversations, ids as numbers, opening times as local date-times."""
-    world = worlds["a"]
+def test_xlsx_has_typed_cells_local_times_and_only_this_tenant(readonly_db, db, facts, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Tenant A's export holds its 3 conversations (from the fact rows), ids as numbers, opening times
+    as local date-times, durations and booleans typed."""
+    world = facts["a"]
     rows, path, seen = _run(readonly_db, world, "conversas", "xlsx", tmp_path)
     assert rows == 3
     assert seen[-1] == (3, 3) and len(seen) == 2  # chunks of 2: progress after each
@@ -44,11 +45,14 @@ def test_xlsx_has_typed_cells_local_times_and_only_this_tenant(readonly_db, db, 
     assert isinstance(first[1], datetime)
     local = utc.astimezone(__import__("zoneinfo").ZoneInfo("America/Sao_Paulo")).replace(tzinfo=None)
     assert abs((first[1] - local).total_seconds()) < 1
+    header = values[0]
+    assert first[header.index("Atendida pela IA")] is False
+    assert first[header.index("Mensagens do cliente")] == 1
 
 
-def test_csv_is_for_excel_in_portuguese(readonly_db, worlds, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_csv_is_for_excel_in_portuguese(readonly_db, facts, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """BOM, `;` separators, dd/mm/aaaa dates, pt-BR headers; tenant B sees its 2 rows only."""
-    world = worlds["b"]
+    world = facts["b"]
     rows, path, _ = _run(readonly_db, world, "conversas", "csv", tmp_path)
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -102,8 +106,11 @@ def test_other_exports_stay_in_the_tenant(readonly_db, db, worlds, tmp_path, key
         assert values[0][10] == 5
 
 
-def test_filters_apply_to_exports(readonly_db, worlds, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_filters_apply_to_exports(readonly_db, facts, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Another tenant's inbox id in the filters yields nothing, not its rows."""
-    state = FilterState(preset="7d", inbox_ids=(worlds["b"].inbox_id,))
-    rows, _, _ = _run(readonly_db, worlds["a"], "conversas", "xlsx", tmp_path, state)
+    state = FilterState(preset="7d", inbox_ids=(facts["b"].inbox_id,))
+    rows, _, _ = _run(readonly_db, facts["a"], "conversas", "xlsx", tmp_path, state)
     assert rows == 0
+    state = FilterState(preset="7d", inbox_ids=(facts["a"].inbox_id,))
+    rows, _, _ = _run(readonly_db, facts["a"], "conversas", "xlsx", tmp_path, state)
+    assert rows == 3
