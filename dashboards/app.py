@@ -13,18 +13,28 @@ from dashboards.context import PageContext, set_current
 from dashboards.filters import resolve
 from dashboards.options import load_options
 
-st.set_page_config(page_title="NioChat — Dashboards", page_icon="📊", layout="wide")
+st.set_page_config(page_title="NioChat — Dashboards", page_icon=":material/bar_chart:", layout="wide")
 
 PAGES = {
     "visao-geral": st.Page(
-        "pages/overview.py", title="Visão geral", icon="📈", url_path="visao-geral", default=True
+        "pages/overview.py",
+        title="Visão geral",
+        icon=":material/monitoring:",
+        url_path="visao-geral",
+        default=True,
     ),
-    "atendentes": st.Page("pages/agents.py", title="Atendentes", icon="🧑‍💼", url_path="atendentes"),
-    "csat": st.Page("pages/csat.py", title="CSAT", icon="⭐", url_path="csat"),
-    "sentimento": st.Page("pages/sentiment.py", title="Sentimento", icon="💬", url_path="sentimento"),
-    "ia": st.Page("pages/ai.py", title="IA", icon="🤖", url_path="ia"),
-    "exportar": st.Page("pages/exports.py", title="Exportar", icon="⬇️", url_path="exportar"),
-    "status": st.Page("pages/status.py", title="Status", icon="🩺", url_path="status"),
+    "atendentes": st.Page(
+        "pages/agents.py", title="Atendentes", icon=":material/support_agent:", url_path="atendentes"
+    ),
+    "csat": st.Page("pages/csat.py", title="CSAT", icon=":material/star:", url_path="csat"),
+    "sentimento": st.Page(
+        "pages/sentiment.py", title="Sentimento", icon=":material/sentiment_satisfied:", url_path="sentimento"
+    ),
+    "ia": st.Page("pages/ai.py", title="IA", icon=":material/smart_toy:", url_path="ia"),
+    "exportar": st.Page(
+        "pages/exports.py", title="Exportar", icon=":material/download:", url_path="exportar"
+    ),
+    "status": st.Page("pages/status.py", title="Status", icon=":material/monitor_heart:", url_path="status"),
 }
 
 

@@ -5,6 +5,7 @@ links into the inbox."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -74,6 +75,9 @@ def drill_button(label: str, metric: str, value: Any, title: str, key: str) -> N
 def chart(fig: Any, key: str, on_pick: Callable[[dict[str, Any]], None] | None = None) -> None:
     """A plotly chart; with `on_pick`, clicking a bar or point drills into its conversations."""
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, separators=",.", height=320)
+    first_x = next((t.x[0] for t in fig.data if getattr(t, "x", None) is not None and len(t.x)), None)
+    if isinstance(first_x, date | datetime | pd.Timestamp):
+        fig.update_xaxes(tickformat="%d/%m")  # pt-BR days, not plotly's English month names
     if on_pick is None:
         st.plotly_chart(fig, key=key, width="stretch")
         return

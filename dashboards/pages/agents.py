@@ -17,9 +17,10 @@ def _table(df: pd.DataFrame, label: str, key: str, metric: str) -> None:
     if df.empty:
         st.caption("Sem conversas no período.")
         return
+    nobody = "Sem atendente" if metric == "agent" else "Sem equipe"
     view = pd.DataFrame(
         {
-            label: df["name"],
+            label: [nobody if pd.isna(k) else n for k, n in zip(df["key"], df["name"], strict=True)],
             "Conversas": [formats.number(v) for v in df["conversations"]],
             "Encerradas": [formats.number(v) for v in df["closed"]],
             "1ª resposta (mediana)": [formats.duration(v) for v in df["frt_median_s"]],

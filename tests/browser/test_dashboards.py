@@ -105,8 +105,10 @@ def test_every_page_renders_in_chromium(browser, db, settings, history, streamli
             page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
             heading = "Exportar dados" if slug == "exportar" else title
             page.get_by_role("heading", name=heading).wait_for(timeout=90_000)
-        page.wait_for_timeout(2500)  # plotly draws after the script run ends
-        page.wait_for_load_state("networkidle")
+        page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=120_000)  # the run ended
+        if page.locator(".js-plotly-plot").count():
+            page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=120_000)
+        page.wait_for_timeout(6000)  # plotly and the data grid paint after the script run ends
         shot = screenshot(page, f"dashboards-{slug}")
         errors = page.get_by_test_id("stException")
         assert errors.count() == 0, f"{title}: {errors.first.inner_text()[:2000]}"
