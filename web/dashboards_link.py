@@ -1,6 +1,7 @@
-"""`/dashboards`: the inbox's way into the Streamlit dashboards. Only supervisors and admins (and the
+"""`/open-dashboards`: the inbox's way into the Streamlit dashboards. Only supervisors and admins (and the
 superadmin) get a link; it carries a one-use token valid for seconds (models.dashboard_access), which
-the dashboards redeem for a session of their own."""
+the dashboards redeem for a session of their own. (Not `/dashboards`: behind nginx that path is
+Streamlit's own.)"""
 
 from __future__ import annotations
 
@@ -21,7 +22,13 @@ bp: Blueprint = Blueprint("dashboards_link", __name__)
 
 
 def dashboards_public_url(settings: Settings) -> str:
-    return (settings.dashboards_public_url or dashboards_url(settings)).rstrip("/")
+    """DASHBOARDS_PUBLIC_URL; else, behind a proxy (DASHBOARDS_BASE_PATH set), PUBLIC_URL + that path, as
+    the compose nginx serves them; else Streamlit's own address."""
+    if settings.dashboards_public_url:
+        return settings.dashboards_public_url.rstrip("/")
+    if settings.dashboards_base_path:
+        return f"{settings.public_url.rstrip('/')}/{settings.dashboards_base_path.strip('/')}"
+    return dashboards_url(settings).rstrip("/")
 
 
 @bp.after_request
@@ -31,7 +38,7 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-@bp.get("/dashboards")
+@bp.get("/open-dashboards")
 @login_required
 def open_dashboards() -> ResponseReturnValue:
     user = current_user()
