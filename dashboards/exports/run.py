@@ -10,7 +10,8 @@ from typing import Literal
 from sqlalchemy import Engine
 
 from dashboards.exports import sources
-from dashboards.exports.writers import write_csv, write_xlsx
+from dashboards.exports.writers import write_csv
+from dashboards.exports.xlsx_stream import write_xlsx_stream
 from dashboards.filters import FilterState, Period
 
 Format = Literal["csv", "xlsx"]
@@ -38,7 +39,7 @@ def export(
         step = (lambda done: progress(done, total)) if progress else None
         if fmt == "csv":
             return write_csv(path, source.columns, rows, step)
-        return write_xlsx(path, source.columns, rows, step, sheet=source.title[:31])
+        return write_xlsx_stream(path, source.columns, rows, step, sheet=source.title[:31])
 
 
 def file_name(source: sources.ExportSource, period: Period, fmt: Format) -> str:
