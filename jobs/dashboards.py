@@ -4,7 +4,7 @@ A sweep in the bulk worker, every `REFRESH_SECONDS`: for each active tenant, the
 conversation touched since the tenant's cursor are rebuilt from its events and messages. A periodic
 pass rather than a job per message: one pass rebuilds a burst of a conversation's messages once, costs
 nothing on the ingestion path, and catches up by itself after the worker was down (the cursor waits).
-`refresh_tenant` is also an RQ job (queue `reporting`) and `niochat dashboards backfill` rebuilds all.
+`refresh_tenant` is also an RQ job (queue `reporting`) and `niochat backfill-facts` rebuilds all.
 """
 
 from __future__ import annotations

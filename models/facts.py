@@ -3,7 +3,7 @@
 Every number a dashboard shows is an aggregate of these rows, so a page reads one narrow, indexed table
 instead of scanning millions of messages. The rows are derived data: `models.facts_refresh` rebuilds any
 of them from the events and messages (never from the conversation's mutable fields), the worker keeps
-them current (`jobs.dashboards`), and `niochat dashboards backfill` rebuilds them all.
+them current (`jobs.dashboards`), and `niochat backfill-facts` rebuilds them all.
 Durations are seconds; each has a calendar and a business-hours (`models.business_hours`) version.
 """
 
@@ -88,6 +88,15 @@ class ConversationFact(TenantScoped, Base):
     negative_messages: Mapped[int] = mapped_column(default=0, server_default="0")
     sentiment_avg: Mapped[float | None]  # mean of the messages' sentiment scores
     negative_intent: Mapped[str | None] = mapped_column(sa.String(64))  # what the first negative was about
+    # CSAT of this conversation (`csat_surveys` / `csat_responses`), so CSAT pages read the facts alone.
+    csat_sent_at: Mapped[datetime | None]
+    csat_score: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    csat_answered_at: Mapped[datetime | None]
+    csat_themes: Mapped[list[str]] = mapped_column(
+        ARRAY(sa.String(64)), default=list, server_default=sa.text("'{}'::varchar[]")
+    )
+    # A rating at or below 3 followed, within 30 days, by a 4 or 5 from the same contact.
+    csat_recovered: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     refreshed_at: Mapped[datetime] = mapped_column(server_default=sa.func.now(), default=utcnow)
 
 

@@ -107,6 +107,19 @@ WITH conv AS (
             AS negative_intent
     FROM msg m LEFT JOIN first_in f USING (conversation_id)
     GROUP BY m.conversation_id
+), csat AS (
+    SELECT s.conversation_id, s.sent_at AS csat_sent_at, r.score AS csat_score,
+           r.created_at AS csat_answered_at,
+           CASE WHEN jsonb_typeof(r.themes) = 'array'
+                THEN ARRAY(SELECT left(x, 64) FROM jsonb_array_elements_text(r.themes) AS t(x)) END
+               AS csat_themes,
+           r.score <= 3 AND EXISTS (
+               SELECT 1 FROM csat_surveys s2 JOIN csat_responses r2 ON r2.survey_id = s2.id
+               WHERE s2.tenant_id = :tenant AND s2.contact_id = s.contact_id
+                 AND r2.created_at > r.created_at AND r2.created_at <= r.created_at + interval '30 days'
+                 AND r2.score >= 4) AS csat_recovered
+    FROM csat_surveys s LEFT JOIN csat_responses r ON r.survey_id = s.id AND r.tenant_id = :tenant
+    WHERE s.tenant_id = :tenant AND s.conversation_id = ANY(:ids)
 )
 SELECT conv.id AS conversation_id, conv.inbox_id, conv.channel, conv.contact_id,
        coalesce(evs.created_event_at, conv.created_at) AS started_at,
@@ -116,6 +129,7 @@ SELECT conv.id AS conversation_id, conv.inbox_id, conv.channel, conv.contact_id,
        evs.pending_from, evs.pending_to,
        tools.tools, tools.tool_failures,
        first_in.first_customer_at, msgs.*,
+       csat.csat_sent_at, csat.csat_score, csat.csat_answered_at, csat.csat_themes, csat.csat_recovered,
        ARRAY(SELECT cl.label_id FROM conversation_labels cl
              WHERE cl.conversation_id = conv.id ORDER BY cl.label_id) AS label_ids,
        (SELECT min(n.created_at) FROM conversations n
@@ -127,6 +141,7 @@ LEFT JOIN evs ON evs.conversation_id = conv.id
 LEFT JOIN tools ON tools.conversation_id = conv.id
 LEFT JOIN first_in ON first_in.conversation_id = conv.id
 LEFT JOIN msgs ON msgs.conversation_id = conv.id
+LEFT JOIN csat ON csat.conversation_id = conv.id
 """
 ).bindparams(sa.bindparam("ids", type_=sa.ARRAY(sa.BigInteger)))
 
@@ -218,6 +233,11 @@ def build_fact(tenant_id: int, cal: BusinessCalendar, m: dict[str, Any]) -> dict
         "negative_messages": int(m["negative_messages"] or 0),
         "sentiment_avg": float(m["sentiment_avg"]) if m["sentiment_avg"] is not None else None,
         "negative_intent": m["negative_intent"],
+        "csat_sent_at": m["csat_sent_at"],
+        "csat_score": m["csat_score"],
+        "csat_answered_at": m["csat_answered_at"] if m["csat_score"] is not None else None,
+        "csat_themes": [t for t in (m["csat_themes"] or []) if t],
+        "csat_recovered": bool(m["csat_recovered"]),
         "refreshed_at": utcnow(),
     }
 
@@ -262,8 +282,9 @@ def backfill(session: Session, tenant_id: int, since: datetime | None = None) ->
     return refresh(session, tenant_id, ids)
 
 
-# Conversations touched since a moment: a message, an event (label changes included), and the
-# contact's earlier conversations closed within 72 h before a new one (their "returned" changes).
+# Conversations touched since a moment: a message, an event (label changes included), a CSAT survey sent
+# or answered; and, for the contacts of those, their earlier conversations closed within 72 h before a
+# new one (their "returned" changes) and their low ratings of the last 30 days (their "recovered" does).
 TOUCHED = sa.text(
     """
 WITH touched AS (
@@ -271,14 +292,24 @@ WITH touched AS (
     UNION
     SELECT conversation_id FROM conversation_events
     WHERE tenant_id = :tenant AND kind = ANY(:kinds) AND created_at >= :since
+    UNION
+    SELECT conversation_id FROM csat_surveys WHERE tenant_id = :tenant AND sent_at >= :since
+    UNION
+    SELECT s.conversation_id FROM csat_responses r JOIN csat_surveys s ON s.id = r.survey_id
+    WHERE r.tenant_id = :tenant AND r.created_at >= :since
+), contacts AS (
+    SELECT n.contact_id, n.created_at FROM conversations n
+    WHERE n.tenant_id = :tenant AND n.id IN (SELECT conversation_id FROM touched)
 )
 SELECT conversation_id FROM touched
 UNION
-SELECT f.conversation_id FROM conversation_facts f
-JOIN conversations n ON n.contact_id = f.contact_id
-WHERE n.tenant_id = :tenant AND n.id IN (SELECT conversation_id FROM touched)
-  AND f.tenant_id = :tenant AND f.closed_at IS NOT NULL
+SELECT f.conversation_id FROM conversation_facts f JOIN contacts n ON n.contact_id = f.contact_id
+WHERE f.tenant_id = :tenant AND f.closed_at IS NOT NULL
   AND f.closed_at >= n.created_at - interval '72 hours' AND f.closed_at < n.created_at
+UNION
+SELECT f.conversation_id FROM conversation_facts f JOIN contacts n ON n.contact_id = f.contact_id
+WHERE f.tenant_id = :tenant AND f.csat_score <= 3
+  AND f.csat_answered_at >= CAST(:since AS timestamptz) - interval '30 days'
 """
 ).bindparams(sa.bindparam("kinds", type_=sa.ARRAY(sa.String)))
 

@@ -9,13 +9,6 @@ from dashboards.queries.base import frame, named
 from dashboards.queries.filters import Filters, where
 
 _PERFORMANCE_SQL = """
-WITH facts AS (
-    SELECT f.* FROM conversation_facts f WHERE {where}
-), csat AS (
-    SELECT s.conversation_id, r.score
-    FROM csat_surveys s JOIN csat_responses r ON r.survey_id = s.id AND r.tenant_id = :tenant_id
-    WHERE s.tenant_id = :tenant_id AND s.conversation_id IN (SELECT conversation_id FROM facts)
-)
 SELECT {key} AS key,
        count(*) AS conversations,
        count(*) FILTER (WHERE f.closed_at IS NOT NULL) AS closed,
@@ -26,13 +19,13 @@ SELECT {key} AS key,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY f.resolution_business_s) AS resolution_business_median_s,
        (count(*) FILTER (WHERE f.closed_at IS NOT NULL AND f.reopens > 0))::float
            / nullif(count(*) FILTER (WHERE f.closed_at IS NOT NULL), 0) AS reopen_rate,
-       count(c.score) AS csat_responses,
-       (count(*) FILTER (WHERE c.score >= 4))::float / nullif(count(c.score), 0) AS csat_score,
-       avg(c.score)::float AS csat_average,
+       count(f.csat_score) AS csat_responses,
+       (count(*) FILTER (WHERE f.csat_score >= 4))::float / nullif(count(f.csat_score), 0) AS csat_score,
+       avg(f.csat_score)::float AS csat_average,
        sum(f.negative_messages)::float
            / nullif(sum(f.positive_messages + f.neutral_messages + f.negative_messages), 0)
            AS negative_share
-FROM facts f LEFT JOIN csat c ON c.conversation_id = f.conversation_id
+FROM conversation_facts f WHERE {where}
 GROUP BY {key}
 ORDER BY conversations DESC
 """

@@ -110,13 +110,14 @@ def handoff_reasons(session: Session, tenant_id: int, filters: Filters) -> pd.Da
 
 
 def tools_used(session: Session, tenant_id: int, filters: Filters) -> pd.DataFrame:
-    """tool, calls, conversations that used it."""
+    """tool, calls, conversations that used it (each counted at the tool's first call: no DISTINCT sort)."""
     sql = where(filters, tenant_id)
     return frame(
         session,
         f"""
-        SELECT t.tool, count(*) AS calls, count(DISTINCT f.conversation_id) AS conversations
-        FROM conversation_facts f CROSS JOIN LATERAL unnest(f.tools) AS t(tool)
+        SELECT t.tool, count(*) AS calls,
+               count(*) FILTER (WHERE array_position(f.tools, t.tool) = t.i) AS conversations
+        FROM conversation_facts f CROSS JOIN LATERAL unnest(f.tools) WITH ORDINALITY AS t(tool, i)
         WHERE {sql.text}
         GROUP BY t.tool ORDER BY calls DESC
         """,

@@ -16,20 +16,22 @@ from sqlalchemy.orm import Session
 from dashboards.queries.base import CHANNEL_NAMES, dimension_names, frame, one, ratio
 from dashboards.queries.filters import Filters, where
 
-RECOVERY_DAYS = 30
+RECOVERY_DAYS = 30  # models.facts_refresh computes csat_recovered
 
+# The CSAT columns of the facts under the names the queries below use.
 _BASE = """
-WITH facts AS (
-    SELECT f.* FROM conversation_facts f WHERE {where}
-), rated AS (
-    SELECT f.*, s.id AS survey_id, s.sent_at, s.status AS survey_status, r.score, r.comment, r.themes,
-           r.created_at AS answered_at, s.contact_id AS survey_contact_id
-    FROM facts f
-    LEFT JOIN csat_surveys s ON s.conversation_id = f.conversation_id AND s.tenant_id = :tenant_id
-    LEFT JOIN csat_responses r ON r.survey_id = s.id AND r.tenant_id = :tenant_id
+WITH rated AS (
+    SELECT f.*, f.csat_sent_at AS sent_at, f.csat_score AS score, f.csat_answered_at AS answered_at,
+           f.csat_themes AS themes
+    FROM conversation_facts f WHERE {where}
 )
 """
 
+# The free-text comment, read for the few rows listed (alerts, the export), not for aggregates.
+_COMMENT = (
+    "(SELECT r.comment FROM csat_surveys s JOIN csat_responses r ON r.survey_id = s.id"
+    " WHERE s.tenant_id = :tenant_id AND s.conversation_id = rated.conversation_id LIMIT 1)"
+)
 _THRESHOLD = "coalesce((SELECT cs.alert_threshold FROM csat_settings cs WHERE cs.tenant_id = :tenant_id), 2)"
 
 
@@ -61,12 +63,7 @@ def csat_summary(session: Session, tenant_id: int, filters: Filters) -> CsatSumm
         SELECT count(*) AS closed, count(sent_at) AS sent, count(score) AS responses,
                count(*) FILTER (WHERE score >= 4) AS good, avg(score)::float AS average,
                count(*) FILTER (WHERE score <= {_THRESHOLD}) AS alerts,
-               count(*) FILTER (WHERE score <= {_THRESHOLD} AND EXISTS (
-                   SELECT 1 FROM csat_surveys s2 JOIN csat_responses r2 ON r2.survey_id = s2.id
-                   WHERE s2.tenant_id = :tenant_id AND s2.contact_id = rated.survey_contact_id
-                     AND r2.created_at > rated.answered_at
-                     AND r2.created_at <= rated.answered_at + interval '{RECOVERY_DAYS} days'
-                     AND r2.score >= 4)) AS recovered
+               count(*) FILTER (WHERE score <= {_THRESHOLD} AND csat_recovered) AS recovered
         FROM rated
         """,
         params,
@@ -148,7 +145,7 @@ def csat_themes(session: Session, tenant_id: int, filters: Filters) -> pd.DataFr
         + """
         SELECT theme, count(*) AS responses, avg(score)::float AS average,
                count(*) FILTER (WHERE score <= 3) AS low
-        FROM rated CROSS JOIN LATERAL jsonb_array_elements_text(coalesce(themes, '[]'::jsonb)) AS t(theme)
+        FROM rated CROSS JOIN LATERAL unnest(themes) AS t(theme)
         WHERE score IS NOT NULL
         GROUP BY theme ORDER BY responses DESC
         """,
@@ -163,13 +160,8 @@ def csat_alerts(session: Session, tenant_id: int, filters: Filters, limit: int =
         session,
         _BASE.format(where=text)
         + f"""
-        SELECT conversation_id, answered_at, score, comment, agent_id, team_id, channel,
-               EXISTS (
-                   SELECT 1 FROM csat_surveys s2 JOIN csat_responses r2 ON r2.survey_id = s2.id
-                   WHERE s2.tenant_id = :tenant_id AND s2.contact_id = rated.survey_contact_id
-                     AND r2.created_at > rated.answered_at
-                     AND r2.created_at <= rated.answered_at + interval '{RECOVERY_DAYS} days'
-                     AND r2.score >= 4) AS recovered
+        SELECT conversation_id, answered_at, score, {_COMMENT} AS comment, agent_id, team_id, channel,
+               csat_recovered AS recovered
         FROM rated WHERE score <= {_THRESHOLD}
         ORDER BY answered_at DESC LIMIT :limit
         """,
@@ -190,10 +182,10 @@ def csat_responses(
     return frame(
         session,
         _BASE.format(where=text)
-        + """
-        SELECT conversation_id, survey_id, sent_at, answered_at, score, comment, themes, agent_id, team_id,
-               channel, inbox_id, handled_by_ai AND human_messages = 0 AS ai_only
-        FROM rated WHERE score IS NOT NULL ORDER BY answered_at, survey_id
+        + f"""
+        SELECT conversation_id, sent_at, answered_at, score, {_COMMENT} AS comment, themes, agent_id,
+               team_id, channel, inbox_id, handled_by_ai AND human_messages = 0 AS ai_only
+        FROM rated WHERE score IS NOT NULL ORDER BY answered_at, conversation_id
         """
         + (" LIMIT :limit" if limit else ""),
         {**params, "limit": limit},

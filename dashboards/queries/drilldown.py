@@ -68,20 +68,16 @@ DRILLS: dict[str, tuple[str, bool]] = {
     "channel": ("f.channel = :drill", True),
     "label": ("CAST(:drill AS bigint) = ANY(f.label_ids)", True),
     "frt_over": ("f.frt_s > :drill", True),
-    "csat_score": (
-        "EXISTS (SELECT 1 FROM csat_surveys s JOIN csat_responses r ON r.survey_id = s.id"
-        " WHERE s.tenant_id = :tenant_id AND s.conversation_id = f.conversation_id AND r.score = :drill)",
-        True,
-    ),
+    "csat_score": ("f.csat_score = :drill", True),
+    "csat_low": ("f.csat_score <= 3", False),
     "csat_alert": (
-        "EXISTS (SELECT 1 FROM csat_surveys s JOIN csat_responses r ON r.survey_id = s.id"
-        " WHERE s.tenant_id = :tenant_id AND s.conversation_id = f.conversation_id AND r.score <="
-        " coalesce((SELECT cs.alert_threshold FROM csat_settings cs WHERE cs.tenant_id = :tenant_id), 2))",
+        "f.csat_score <= coalesce((SELECT cs.alert_threshold FROM csat_settings cs"
+        " WHERE cs.tenant_id = :tenant_id), 2)",
         False,
     ),
 }
 # CSAT drills select by the close, like the CSAT page; the others by the start, like their pages.
-CLOSE_PERIOD = {"csat_score", "csat_alert"}
+CLOSE_PERIOD = {"csat_score", "csat_alert", "csat_low"}
 
 
 def drill_sql(filters: Filters, tenant_id: int, drill: Drill) -> Sql:
@@ -148,7 +144,8 @@ EXPORT_COLUMNS = [
     "queue_s", "queue_business_s", "customer_messages", "human_messages", "bot_messages", "reopens",
     "transfers", "handled_by_ai", "handoff", "handoff_reason", "ai_closed", "returned_at", "tools",
     "tool_failures", "guardrail_triggers", "intent", "positive_messages", "neutral_messages",
-    "negative_messages", "sentiment_avg", "negative_intent",
+    "negative_messages", "sentiment_avg", "negative_intent", "csat_sent_at", "csat_score", "csat_answered_at",
+    "csat_themes", "csat_recovered",
 ]  # fmt: skip
 
 

@@ -9,14 +9,14 @@ inbox at one hour; the AI's verified resolution rate moving; the leading hand-of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from dashboards.queries.ai import REASON_LABELS, ai_summary
+from dashboards.queries.ai import REASON_LABELS
 from dashboards.queries.base import dimension_names, frame
 from dashboards.queries.drilldown import Drill
 from dashboards.queries.filters import Filters, where
@@ -41,23 +41,32 @@ class Insight:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def _blocks(session: Session, tenant_id: int, filters: Filters) -> dict[tuple[int, int], tuple[float, int]]:
-    sql = where(filters, tenant_id)
+Blocks = dict[tuple[int, int], tuple[float, int]]  # (weekday, 2-hour block) -> (median FRT, conversations)
+
+
+def _blocks(session: Session, tenant_id: int, filters: Filters) -> tuple[Blocks, Blocks]:
+    """Median first response per weekday and two-hour block, this period and the previous, in one scan."""
+    both = filters.with_period(filters.previous().start, filters.end)
+    sql = where(both, tenant_id)
     df = frame(
         session,
         f"""
-        SELECT f.local_dow AS dow, (f.local_hour / 2) * 2 AS block,
+        SELECT f.started_at >= :split AS current, f.local_dow AS dow, (f.local_hour / 2) * 2 AS block,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY f.frt_s) AS frt, count(f.frt_s) AS n
         FROM conversation_facts f WHERE {sql.text} AND f.frt_s IS NOT NULL
-        GROUP BY 1, 2
+        GROUP BY 1, 2, 3
         """,
-        sql.params,
+        {**sql.params, "split": filters.start},
     )
-    return {(int(r.dow), int(r.block)): (float(r.frt), int(r.n)) for r in df.itertuples()}
+    now: Blocks = {}
+    before: Blocks = {}
+    for r in df.itertuples():
+        (now if r.current else before)[(int(r.dow), int(r.block))] = (float(r.frt), int(r.n))
+    return now, before
 
 
 def frt_block(session: Session, tenant_id: int, filters: Filters) -> Insight | None:
-    now, before = _blocks(session, tenant_id, filters), _blocks(session, tenant_id, filters.previous())
+    now, before = _blocks(session, tenant_id, filters)
     best: tuple[float, tuple[int, int]] | None = None
     for key, (frt, n) in now.items():
         prev = before.get(key)
@@ -86,16 +95,19 @@ def csat_team_drop(session: Session, tenant_id: int, filters: Filters) -> Insigh
     end = filters.end
     recent = filters.with_period(end - timedelta(days=30), end)
     sql = where(recent, tenant_id, period_on="closed_at")
-    sql_prev = where(recent.previous(), tenant_id, period_on="closed_at")
-    query = """
-        SELECT f.team_id, avg(r.score)::float AS average, count(r.score) AS n
+    both = where(recent.with_period(recent.previous().start, end), tenant_id, period_on="closed_at")
+    df = frame(
+        session,
+        f"""
+        SELECT f.closed_at >= :split AS current, f.team_id, avg(f.csat_score)::float AS average,
+               count(f.csat_score) AS n
         FROM conversation_facts f
-        JOIN csat_surveys s ON s.conversation_id = f.conversation_id AND s.tenant_id = :tenant_id
-        JOIN csat_responses r ON r.survey_id = s.id AND r.tenant_id = :tenant_id
-        WHERE {w} AND f.team_id IS NOT NULL GROUP BY f.team_id
-    """
-    now = frame(session, query.format(w=sql.text), sql.params).set_index("team_id")
-    before = frame(session, query.format(w=sql_prev.text), sql_prev.params).set_index("team_id")
+        WHERE {both.text} AND f.team_id IS NOT NULL AND f.csat_score IS NOT NULL GROUP BY 1, 2
+        """,
+        {**both.params, "split": recent.start},
+    )
+    now = df[df["current"].astype(bool)].set_index("team_id")
+    before = df[~df["current"].astype(bool)].set_index("team_id")
     worst: tuple[float, int] | None = None
     for team_id, row in now.iterrows():
         if team_id not in before.index or row["n"] < MIN_CSAT_RESPONSES:
@@ -111,11 +123,8 @@ def csat_team_drop(session: Session, tenant_id: int, filters: Filters) -> Insigh
         session,
         f"""
         SELECT theme, count(*) AS n
-        FROM conversation_facts f
-        JOIN csat_surveys s ON s.conversation_id = f.conversation_id AND s.tenant_id = :tenant_id
-        JOIN csat_responses r ON r.survey_id = s.id AND r.tenant_id = :tenant_id
-        CROSS JOIN LATERAL jsonb_array_elements_text(coalesce(r.themes, '[]'::jsonb)) AS t(theme)
-        WHERE {sql.text} AND f.team_id = :team AND r.score <= 3
+        FROM conversation_facts f CROSS JOIN LATERAL unnest(f.csat_themes) AS t(theme)
+        WHERE {sql.text} AND f.team_id = :team AND f.csat_score <= 3
         GROUP BY theme ORDER BY n DESC, theme LIMIT 1
         """,
         {**sql.params, "team": team_id},
@@ -131,7 +140,8 @@ def csat_team_drop(session: Session, tenant_id: int, filters: Filters) -> Insigh
         text += (
             f"; tema mais citado: {numbers['top_theme']} ({number(numbers['top_theme_count'])} avaliações)"
         )
-    return Insight("csat_team_drop", text + ".", numbers, Drill("csat_alert"), recent, drop / 5 * 4)
+    team_filters = replace(recent, team_ids=(team_id,))
+    return Insight("csat_team_drop", text + ".", numbers, Drill("csat_low"), team_filters, drop / 5 * 4)
 
 
 def intent_spike(session: Session, tenant_id: int, filters: Filters) -> Insight | None:
@@ -175,21 +185,33 @@ def intent_spike(session: Session, tenant_id: int, filters: Filters) -> Insight 
 
 
 def ai_resolution_change(session: Session, tenant_id: int, filters: Filters) -> Insight | None:
-    now, before = ai_summary(session, tenant_id, filters), ai_summary(session, tenant_id, filters.previous())
-    if now.handled < MIN_CONVERSATIONS or before.handled < MIN_CONVERSATIONS:
+    both = filters.with_period(filters.previous().start, filters.end)
+    sql = where(both, tenant_id)
+    df = frame(
+        session,
+        f"""
+        SELECT f.started_at >= :split AS current, count(*) FILTER (WHERE f.handled_by_ai) AS handled,
+               count(*) FILTER (WHERE f.ai_closed AND f.returned_at IS NULL
+                                AND f.closed_at <= now() - interval '72 hours') AS verified
+        FROM conversation_facts f WHERE {sql.text} GROUP BY 1
+        """,
+        {**sql.params, "split": filters.start},
+    )
+    counts = {bool(r.current): (int(r.handled), int(r.verified)) for r in df.itertuples()}
+    (handled, verified), (prev_handled, prev_verified) = counts.get(True, (0, 0)), counts.get(False, (0, 0))
+    if handled < MIN_CONVERSATIONS or prev_handled < MIN_CONVERSATIONS:
         return None
-    if now.verified_rate is None or before.verified_rate is None:
-        return None
-    delta = now.verified_rate - before.verified_rate
+    rate, prev_rate = verified / handled, prev_verified / prev_handled
+    delta = rate - prev_rate
     if abs(delta) < 0.05:
         return None
     verb = "subiu" if delta > 0 else "caiu"
     text = (
-        f"A resolução verificada da IA {verb} de {percent(before.verified_rate)} para "
-        f"{percent(now.verified_rate)} ({number(now.verified)} de {number(now.handled)} conversas com a IA)."
+        f"A resolução verificada da IA {verb} de {percent(prev_rate)} para {percent(rate)} "
+        f"({number(verified)} de {number(handled)} conversas com a IA)."
     )
-    numbers = {"rate": now.verified_rate, "previous_rate": before.verified_rate, "verified": now.verified,
-               "handled": now.handled}  # fmt: skip
+    numbers = {"rate": rate, "previous_rate": prev_rate, "verified": verified, "handled": handled,
+               "previous_verified": prev_verified, "previous_handled": prev_handled}  # fmt: skip
     return Insight("ai_resolution", text, numbers, Drill("ai_verified"), filters, abs(delta))
 
 

@@ -9,7 +9,6 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from dashboards.queries.base import dimension, frame, named, one, ratio
-from dashboards.queries.csat import csat_summary
 from dashboards.queries.filters import Filters, where
 
 RETURN_HOURS = 72
@@ -62,35 +61,46 @@ class KpiComparison:
         return [{"metric": k, "current": cur[k], "previous": prev[k], "change": self.change(k)} for k in cur]
 
 
-_KPI_SQL = """
-SELECT count(*) AS conversations,
-       count(*) FILTER (WHERE f.closed_at IS NOT NULL) AS closed,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.frt_s) AS frt_median_s,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.frt_business_s) AS frt_business_median_s,
-       avg(f.frt_s) AS frt_avg_s,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.frt_total_s) AS frt_total_median_s,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.ai_s) AS ai_time_median_s,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.resolution_s) AS resolution_median_s,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.resolution_business_s) AS resolution_business_median_s,
-       avg(f.queue_s) FILTER (WHERE f.queue_s > 0 OR f.handoff) AS queue_avg_s,
-       avg(f.queue_business_s) FILTER (WHERE f.queue_s > 0 OR f.handoff) AS queue_business_avg_s,
-       count(*) FILTER (WHERE f.closed_at IS NOT NULL AND f.reopens > 0) AS reopened,
-       count(*) FILTER (WHERE f.closed_at IS NOT NULL AND f.returned_at IS NOT NULL) AS returned,
-       count(*) FILTER (WHERE f.handled_by_ai) AS ai_handled,
-       count(*) FILTER (WHERE f.ai_closed AND f.returned_at IS NULL
+def _kpi_columns(p: str) -> str:
+    """The KPI aggregates of one period: `p` is that period's condition (both periods share one scan)."""
+    w = f"FILTER (WHERE {p})"
+    wp = f"FILTER (WHERE {p} AND"
+    median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.{col}) " + w
+    return f"""
+       count(*) {w} AS conversations,
+       count(*) {wp} f.closed_at IS NOT NULL) AS closed,
+       {median.format(col="frt_s")} AS frt_median_s,
+       {median.format(col="frt_business_s")} AS frt_business_median_s,
+       avg(f.frt_s) {w} AS frt_avg_s,
+       {median.format(col="frt_total_s")} AS frt_total_median_s,
+       {median.format(col="ai_s")} AS ai_time_median_s,
+       {median.format(col="resolution_s")} AS resolution_median_s,
+       {median.format(col="resolution_business_s")} AS resolution_business_median_s,
+       avg(f.queue_s) {wp} (f.queue_s > 0 OR f.handoff)) AS queue_avg_s,
+       avg(f.queue_business_s) {wp} (f.queue_s > 0 OR f.handoff)) AS queue_business_avg_s,
+       count(*) {wp} f.closed_at IS NOT NULL AND f.reopens > 0) AS reopened,
+       count(*) {wp} f.closed_at IS NOT NULL AND f.returned_at IS NOT NULL) AS returned,
+       count(*) {wp} f.handled_by_ai) AS ai_handled,
+       count(*) {wp} f.ai_closed AND f.returned_at IS NULL
                         AND f.closed_at <= now() - interval '72 hours') AS ai_resolved_verified,
-       count(*) FILTER (WHERE f.ai_closed AND f.returned_at IS NULL
+       count(*) {wp} f.ai_closed AND f.returned_at IS NULL
                         AND f.closed_at > now() - interval '72 hours') AS ai_pending_verification,
-       count(*) FILTER (WHERE f.handoff) AS handoffs
-FROM conversation_facts f
-WHERE {where}
-"""
+       count(*) {wp} f.handoff) AS handoffs"""
 
 
-def _kpis(session: Session, tenant_id: int, filters: Filters) -> Kpis:
-    sql = where(filters, tenant_id)
-    row = one(session, _KPI_SQL.format(where=sql.text), sql.params)
-    csat = csat_summary(session, tenant_id, filters)
+def _csat_columns(p: str) -> str:
+    return f"""
+       count(f.csat_sent_at) FILTER (WHERE {p}) AS sent,
+       count(f.csat_score) FILTER (WHERE {p}) AS responses,
+       count(*) FILTER (WHERE {p} AND f.csat_score >= 4) AS good,
+       avg(f.csat_score) FILTER (WHERE {p})::float AS average"""
+
+
+def _prefixed(columns: str, prefix: str) -> str:
+    return columns.replace(" AS ", f" AS {prefix}")
+
+
+def _kpis_from(row: dict[str, Any]) -> Kpis:
     closed = int(row["closed"])
     return Kpis(
         conversations=int(row["conversations"]),
@@ -112,16 +122,39 @@ def _kpis(session: Session, tenant_id: int, filters: Filters) -> Kpis:
         ai_pending_verification=int(row["ai_pending_verification"]),
         handoffs=int(row["handoffs"]),
         handoff_rate=ratio(row["handoffs"], row["ai_handled"]),
-        csat_responses=csat.responses,
-        csat_score=csat.score,
-        csat_average=csat.average,
-        csat_response_rate=csat.response_rate,
+        csat_responses=int(row["responses"]),
+        csat_score=ratio(row["good"], row["responses"]),
+        csat_average=row["average"],
+        csat_response_rate=ratio(row["responses"], row["sent"]),
     )
 
 
 def kpis(session: Session, tenant_id: int, filters: Filters) -> KpiComparison:
-    """The KPI cards: this period and the one of the same length just before it."""
-    return KpiComparison(_kpis(session, tenant_id, filters), _kpis(session, tenant_id, filters.previous()))
+    """The KPI cards: this period and the one of the same length just before it, in one scan of the
+    facts (plus one for CSAT, which counts conversations by their close, like the CSAT page)."""
+    both = filters.with_period(filters.previous().start, filters.end)
+    sql = where(both, tenant_id)
+    params = {**sql.params, "split": filters.start}
+    row = one(
+        session,
+        f"SELECT {_prefixed(_kpi_columns('f.started_at >= :split'), 'cur_')},"
+        f" {_prefixed(_kpi_columns('f.started_at < :split'), 'prev_')}"
+        f" FROM conversation_facts f WHERE {sql.text}",
+        params,
+    )
+    by_close = where(both, tenant_id, period_on="closed_at")
+    row |= one(
+        session,
+        f"SELECT {_prefixed(_csat_columns('f.closed_at >= :split'), 'cur_')},"
+        f" {_prefixed(_csat_columns('f.closed_at < :split'), 'prev_')}"
+        f" FROM conversation_facts f WHERE {by_close.text}",
+        {**by_close.params, "split": filters.start},
+    )
+    split: dict[str, dict[str, Any]] = {"cur": {}, "prev": {}}
+    for key, value in row.items():
+        part, name = key.split("_", 1)
+        split[part][name] = value
+    return KpiComparison(_kpis_from(split["cur"]), _kpis_from(split["prev"]))
 
 
 def daily_trend(session: Session, tenant_id: int, filters: Filters) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""`niochat seed-demo --history` (months of demo history) and `niochat dashboards backfill`."""
+"""`niochat seed-demo --history` (months of demo history) and `niochat backfill-facts` (the dashboards'
+facts rebuilt; `niochat dashboards` itself runs Streamlit)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from niochat.cli import cli
 from niochat.cli.context import load_context
 
 
-def _days(value: str) -> int:
+def history_days(value: str) -> int:
+    """ "90d" -> 90; anything else is a usage error in pt-BR."""
     match = re.fullmatch(r"(\d+)\s*d?", value.strip())
     if not match or not 1 <= int(match.group(1)) <= 3650:
         raise click.BadParameter("use um número de dias, ex.: 90d")
@@ -27,7 +29,7 @@ def load_history(db: Database, history: str, count: int, seed: int) -> None:
     from niochat.demo import DEMO_SLUG
     from niochat.demo_history import seed_history
 
-    days = _days(history)
+    days = history_days(history)
     started = time.monotonic()
     with db.platform_session() as session:
         tenant_id = session.scalar(sa.select(Tenant.id).where(Tenant.slug == DEMO_SLUG))
@@ -44,12 +46,7 @@ def load_history(db: Database, history: str, count: int, seed: int) -> None:
     )
 
 
-@cli.group("dashboards")
-def dashboards_group() -> None:
-    """Dashboards' data (facts per conversation)."""
-
-
-@dashboards_group.command("backfill")
+@cli.command("backfill-facts")
 @click.option("--tenant", "slug", default=None, help="Slug do tenant (padrão: todos os ativos).")
 def backfill_command(slug: str | None) -> None:
     """Rebuild the dashboards' facts from events and messages (after changing business hours, say)."""

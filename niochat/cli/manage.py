@@ -143,7 +143,11 @@ def inbox_create(
 def seed_demo_command(history: str | None, count: int | None, seed: int) -> None:
     """Load the demo tenant (idempotent) and print its logins and webhook URLs; with --history, write
     that many days of conversations (and their dashboard facts) too."""
+    from niochat.cli.dashboards import history_days
     from niochat.demo import seed_demo
+
+    if history is not None:
+        history_days(history)  # a bad value stops before anything is written
 
     ctx = load_context()
     if ctx.settings.is_production:

@@ -8,7 +8,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from dashboards.queries import PAGES, QUERY_FUNCTIONS, Filters, csat_summary, insights, kpis
+from dashboards.queries import (
+    PAGES,
+    QUERY_FUNCTIONS,
+    Drill,
+    Filters,
+    ai_summary,
+    count,
+    csat_summary,
+    handoff_reasons,
+    insights,
+    kpis,
+)
 from models.facts_refresh import backfill
 from models.tenant import Tenant
 from niochat.demo import DEMO_SLUG, seed_demo
@@ -34,6 +45,19 @@ def test_history_has_the_expected_shape_and_feeds_every_page(db: Any) -> None:
                 fn, extra = QUERY_FUNCTIONS[name]
                 assert fn(session, tenant_id, period, **extra) is not None, (page, name)
         found = insights(session, tenant_id, period)
+        ai = ai_summary(session, tenant_id, period)
+        reasons = handoff_reasons(session, tenant_id, period)
+        # Every number drills down to exactly its conversations.
+        assert count(session, tenant_id, period, Drill("ai_verified")) == ai.verified
+        assert count(session, tenant_id, period, Drill("ai_returned")) == ai.returned
+        assert count(session, tenant_id, period, Drill("handoff")) == card.handoffs
+        assert count(session, tenant_id, period, Drill("closed")) == card.closed
+        assert count(session, tenant_id, period, Drill("csat_alert")) == csat.alerts
+        top = reasons.iloc[0]
+        assert (
+            count(session, tenant_id, period, Drill("handoff_reason", top["reason"])) == top["conversations"]
+        )
+        assert all(count(session, tenant_id, i.filters, i.drill) > 0 for i in found)
     assert 0.15 < (card.ai_resolution_rate or 0) < 0.5
     assert 0.4 < (card.handoff_rate or 0) < 0.85
     assert card.frt_median_s and card.frt_business_median_s is not None

@@ -192,3 +192,21 @@ def test_the_worker_pass_refreshes_each_tenant_once_and_skips_a_tenant_in_progre
         session.execute(sa.text("SELECT pg_advisory_xact_lock(1913, :t)"), {"t": shop.tenant_id})
         assert refresh_tenant(shop.tenant_id, db) == 0  # the holder's pass covers it
     assert refresh_tenant(shop.tenant_id, db) == 1  # touched within the look-back: rebuilt, same row
+
+
+def test_tools_count_calls_and_conversations(db: Any, shop: Shop) -> None:
+    """Two calls of one tool in a conversation and one in another: 3 calls, 2 conversations."""
+    from dashboards.queries import Filters, tools_used
+
+    now = datetime.now(UTC)
+    with db.tenant_session(shop.tenant_id) as session:
+        a = Timeline(session, shop.tenant_id, shop.inbox_id, now - timedelta(hours=2), phone="+5511900000071")
+        a.customer(now - timedelta(hours=2)).tool(now - timedelta(hours=2), "segunda_via")
+        a.tool(now - timedelta(hours=2) + timedelta(seconds=5), "segunda_via")
+        a.tool(now - timedelta(hours=2) + timedelta(seconds=9), "pix")
+        b = Timeline(session, shop.tenant_id, shop.inbox_id, now - timedelta(hours=1), phone="+5511900000072")
+        b.customer(now - timedelta(hours=1)).tool(now - timedelta(hours=1), "segunda_via")
+        backfill(session, shop.tenant_id)
+        df = tools_used(session, shop.tenant_id, Filters(now - timedelta(days=1), now)).set_index("tool")
+    assert (df.loc["segunda_via", "calls"], df.loc["segunda_via", "conversations"]) == (3, 2)
+    assert (df.loc["pix", "calls"], df.loc["pix", "conversations"]) == (1, 1)
