@@ -17,6 +17,7 @@ from models.login_throttle import LoginThrottle
 from models.message import Message
 from models.outbox import OutboxEvent
 from models.reply import MessageTemplate, QuickReply
+from models.saved_report import SavedReport
 from models.sgp import SgpIntegration
 from models.tenant import Tenant
 from models.user import Team, TeamMember, User
@@ -47,6 +48,7 @@ __all__ = [
     "MessageTemplate",
     "OutboxEvent",
     "QuickReply",
+    "SavedReport",
     "SgpIntegration",
     "SyncRun",
     "Team",

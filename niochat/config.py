@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     dashboards_host: str = "127.0.0.1"
     dashboards_port: int = 8501
     dashboards_base_path: str = ""
+    # Where browsers reach the dashboards (the inbox's "Dashboards" link); default: DASHBOARDS_HOST:PORT.
+    dashboards_public_url: str = ""
+    # The dashboards read through a read-only PostgreSQL role (migration c13b creates it). Either a full
+    # URL, or DATABASE_URL with this role and password swapped in (docs/dashboards.md).
+    dashboards_database_url: str = ""
+    dashboards_database_role: str = "niochat_dashboards"
+    dashboards_database_password: str = ""
+    dashboards_token_seconds: int = Field(default=60, ge=5, le=600)  # the inbox link's one-use token
 
     log_level: str = "INFO"
     log_format: str = ""  # json | text; default json in production, text elsewhere
@@ -96,6 +104,15 @@ class Settings(BaseSettings):
             raise ValueError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
         return level
 
+    @field_validator("dashboards_database_role")
+    @classmethod
+    def _role_identifier(cls, value: str) -> str:
+        import re
+
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+            raise ValueError(f"use lowercase letters, digits and _ for a PostgreSQL role, not {value!r}")
+        return value
+
     @field_validator("auth_rate_limit")
     @classmethod
     def _rate_limit_syntax(cls, value: str) -> str:
@@ -109,7 +126,7 @@ class Settings(BaseSettings):
             ) from None
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "dashboards_database_url")
     @classmethod
     def _psycopg_driver(cls, value: str) -> str:
         """Accept the common `postgres://` spellings and always use psycopg 3."""

@@ -96,6 +96,7 @@ def dashboards_command(settings: Any, port: int | None = None) -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
         "--theme.base", "light",
+        "--client.toolbarMode", "viewer",
     ]  # fmt: skip
     if settings.dashboards_base_path:
         command += ["--server.baseUrlPath", settings.dashboards_base_path]

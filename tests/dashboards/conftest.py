@@ -1,7 +1,9 @@
-"""A tenant with an inbox, two agents and a team, for the dashboards' metric tests."""
+"""A tenant with an inbox, two agents and a team, for the dashboards' metric tests; two tenants with a
+supervisor each, tokens and AppTest for the app's access, pages and exports."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,3 +45,126 @@ def make_shop(session: Any, slug: str, hours: dict[str, Any] | None = None) -> S
 def shop(db: Any) -> Shop:
     with db.platform_session() as session:
         return make_shop(session, "isp")
+
+
+PASSWORD = "senha-forte-123"
+
+
+@dataclass
+class Person:
+    id: int
+    email: str
+    tenant_id: int | None
+
+
+@dataclass
+class TenantWorld:
+    tenant_id: int
+    inbox_id: int
+    supervisor: Person
+    agent: Person
+    conversation_ids: list[int]
+
+
+def _world(session, slug: str, conversations: int) -> TenantWorld:  # type: ignore[no-untyped-def]
+    from models.provisioning import create_inbox, create_tenant, create_user
+    from tests.factories import make_conversation, make_message
+
+    tenant = create_tenant(session, slug=slug, name=slug.replace("-", " ").title())
+    inbox = create_inbox(session, tenant_id=tenant.id, channel=ChannelType.EVOLUTION, name=f"WhatsApp {slug}")
+    people = {}
+    for role in (Role.SUPERVISOR, Role.AGENT):
+        email = f"{role.value}@{slug}.com.br"
+        user = create_user(
+            session,
+            tenant_id=tenant.id,
+            email=email,
+            name=f"{role.value.title()} {slug}",
+            password=PASSWORD,
+            role=role,
+        )
+        people[role] = Person(user.id, email, tenant.id)
+    ids = []
+    for n in range(conversations):
+        conv = make_conversation(session, tenant.id, inbox.id, phone=f"+551198765{tenant.id:02d}{n:02d}")
+        make_message(session, conv, f"Olá, sem internet ({slug} {n})")
+        ids.append(conv.id)
+    return TenantWorld(tenant.id, inbox.id, people[Role.SUPERVISOR], people[Role.AGENT], ids)
+
+
+@pytest.fixture()
+def worlds(db) -> dict[str, TenantWorld]:  # type: ignore[no-untyped-def]
+    """Tenant A with 3 conversations, tenant B with 2, each with a supervisor and an agent."""
+    with db.platform_session() as session:
+        return {"a": _world(session, "provedor-a", 3), "b": _world(session, "provedor-b", 2)}
+
+
+@pytest.fixture()
+def superadmin(db) -> Person:  # type: ignore[no-untyped-def]
+    from models.provisioning import create_user
+
+    with db.platform_session() as session:
+        user = create_user(
+            session,
+            tenant_id=None,
+            email="root@niochat.dev",
+            name="Root",
+            password=PASSWORD,
+            role=Role.SUPERADMIN,
+        )
+        return Person(user.id, user.email, None)
+
+
+@pytest.fixture()
+def readonly_db(settings, db) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    from models.db import Database
+    from niochat.readonly_role import readonly_database_url
+
+    database = Database(readonly_database_url(settings, settings.database_url), pool_size=2, max_overflow=2)
+    yield database
+    database.dispose()
+
+
+APP = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
+
+
+def token_for(db, settings, person: Person, seconds: int = 60) -> str:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from models.dashboard_access import issue_token
+    from models.user import User
+
+    with db.session() as session:
+        user = session.get(User, person.id)
+        return issue_token(user, secret_key=settings.secret_key, ttl=timedelta(seconds=seconds))
+
+
+@pytest.fixture()
+def app_test(settings, db, redis_url):  # type: ignore[no-untyped-def]
+    """A fresh AppTest of the dashboards entry (caches cleared, so no view leaks between tests)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def make(person: Person | None = None, **params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        if person is not None:
+            at.query_params["token"] = token_for(db, settings, person)
+        for key, value in params.items():
+            at.query_params[key] = value
+        return at
+
+    return make
+
+
+@pytest.fixture()
+def facts(db, worlds):  # type: ignore[no-untyped-def]
+    """The fact rows of both tenants' conversations, as the worker's job would write them."""
+    from models.facts_refresh import backfill
+
+    for world in worlds.values():
+        with db.tenant_session(world.tenant_id) as session:
+            backfill(session, world.tenant_id)
+    return worlds
