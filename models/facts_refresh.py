@@ -85,7 +85,7 @@ WITH conv AS (
     SELECT conversation_id, min(created_at) AS first_customer_at
     FROM msg WHERE direction = 'inbound' GROUP BY conversation_id
 ), msgs AS (
-    SELECT m.conversation_id,
+    SELECT m.conversation_id AS msgs_conversation_id,  -- not `conversation_id`: `msgs.*` would shadow conv.id
         count(*) FILTER (WHERE direction = 'inbound') AS customer_messages,
         count(*) FILTER (WHERE direction = 'outbound' AND sender_kind = 'agent') AS human_messages,
         count(*) FILTER (WHERE direction = 'outbound' AND sender_kind = 'bot') AS bot_messages,
@@ -140,7 +140,7 @@ FROM conv
 LEFT JOIN evs ON evs.conversation_id = conv.id
 LEFT JOIN tools ON tools.conversation_id = conv.id
 LEFT JOIN first_in ON first_in.conversation_id = conv.id
-LEFT JOIN msgs ON msgs.conversation_id = conv.id
+LEFT JOIN msgs ON msgs.msgs_conversation_id = conv.id
 LEFT JOIN csat ON csat.conversation_id = conv.id
 """
 ).bindparams(sa.bindparam("ids", type_=sa.ARRAY(sa.BigInteger)))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from dashboards.queries.base import dimension_names, frame
 from dashboards.queries.filters import Filters, Sql, where
 
-INBOX_LINK = "/inbox?conversation={id}"
+INBOX_LINK = "/#/c/{id}"  # the inbox's own route to one conversation
 
 
 @dataclass(frozen=True)

@@ -210,3 +210,12 @@ def test_tools_count_calls_and_conversations(db: Any, shop: Shop) -> None:
         df = tools_used(session, shop.tenant_id, Filters(now - timedelta(days=1), now)).set_index("tool")
     assert (df.loc["segunda_via", "calls"], df.loc["segunda_via", "conversations"]) == (3, 2)
     assert (df.loc["pix", "calls"], df.loc["pix", "conversations"]) == (1, 1)
+
+
+def test_a_conversation_without_messages_still_gets_its_fact(db: Any, shop: Shop) -> None:
+    """A conversation with events but no message yet builds a fact under its own id."""
+    with db.tenant_session(shop.tenant_id) as session:
+        tl = Timeline(session, shop.tenant_id, shop.inbox_id, datetime.now(UTC) - timedelta(hours=1))
+        assert refresh(session, shop.tenant_id, [tl.id]) == 1
+    fact = _fact(db, shop, tl.id)
+    assert fact.customer_messages in (0, None)
