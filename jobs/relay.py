@@ -85,6 +85,15 @@ JOB_ROUTES: dict[str, list[Route]] = {
             delay=lambda row: seconds_until(row.payload["until"]),
         )
     ],
+    # A closed conversation's CSAT survey, at its time (jobs.csat).
+    topics.CSAT_SEND: [
+        Route(
+            "jobs.csat.send_survey",
+            queues.CSAT,
+            _tenant_and("survey_id", "scheduled_for"),
+            delay=lambda row: seconds_until(row.payload["scheduled_for"]),
+        )
+    ],
     topics.STATUS_UNMATCHED: [
         Route(
             "jobs.statuses.retry_unmatched",

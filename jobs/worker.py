@@ -44,6 +44,7 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
         # And a watch for sends left half-done by a worker that died (see jobs.outbound), and one for
         # snoozes whose scheduled wake-up was lost (see jobs.snooze).
         from jobs.context import get_db, get_emitter
+        from jobs.csat import watch_surveys
         from jobs.outbound import watch_stalled
         from jobs.outbox_purge import OutboxPurge
         from jobs.relay import Relay, start_sweeper
@@ -54,6 +55,7 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
         stop = start_sweeper(Relay(get_db(), connection, get_emitter()), purge=OutboxPurge(get_db(), keep))
         threading.Thread(target=watch_stalled, args=(stop,), name="stalled-sends", daemon=True).start()
         threading.Thread(target=watch_snoozed, args=(stop,), name="snooze-sweep", daemon=True).start()
+        threading.Thread(target=watch_surveys, args=(stop,), name="csat-sweep", daemon=True).start()
     if not burst:
         worker.watch = SchedulerWatch(worker)
         worker.watch.start()

@@ -19,6 +19,7 @@ def main() -> None:
     from niochat.cli import (  # noqa: F401  (registers the commands)
         ai,
         ai_simulate,
+        csat_settings,
         inbox_health,
         inboxes,
         manage,

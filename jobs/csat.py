@@ -1,0 +1,87 @@
+"""CSAT jobs on the sending side: the survey's send at its time, and the sweep that expires unanswered
+surveys and catches scheduled ones whose job was lost.
+
+A close records `csat.send` in its transaction (`models.csat_surveys.schedule_on_close`); the outbox
+relay schedules `send_survey` with RQ's scheduler for the survey's `scheduled_for` (so a close recorded
+while Redis was down is scheduled when the relay catches up). RQ keeps due times in whole seconds and
+looks once a second, so a job may come up to ~2 s early: it waits for its time. The survey message is
+then sent by the ordinary outbound job in this same process (`jobs.outbound.send_message`): its claim
+makes the send exactly-once, its retries back off, and a refused WhatsApp list falls back to the emoji
+text line. The survey follows its message's status through a database trigger (migration c12s).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime
+
+from jobs import queues
+from jobs.context import get_db
+from jobs.scheduling import enqueue, relay_now
+from models import csat_surveys
+from models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 30.0
+
+
+def send_survey(tenant_id: int, survey_id: int, scheduled_for: str | None = None) -> str:
+    """The scheduled job. Returns what happened (for logs, tests and the benchmark): the outbound job's
+    outcome (`sent`, `retry`, `failed`…) or why nothing was sent (`skipped`, `cancelled`, `done`…)."""
+    when = datetime.fromisoformat(scheduled_for) if scheduled_for else None
+    db = get_db()
+    while True:
+        with db.tenant_session(tenant_id) as session:
+            prepared = csat_surveys.prepare_send(session, survey_id, when)
+        relay_now(prepared.outbox_ids)
+        if prepared.action != "wait":
+            break
+        if prepared.wait_seconds > csat_surveys.ON_TIME_SLACK:
+            enqueue(
+                queues.CSAT, "jobs.csat.send_survey", tenant_id, survey_id, scheduled_for,
+                delay=prepared.wait_seconds, job_id=f"csat-{survey_id}-{scheduled_for}-retimed",
+            )  # fmt: skip
+            return "later"
+        time.sleep(prepared.wait_seconds)
+    if prepared.action != "send" or prepared.message_id is None:
+        if prepared.reason:
+            log.info("CSAT survey %s %s: %s", survey_id, prepared.action, prepared.reason)
+        return prepared.action
+    from jobs.outbound import send_message
+
+    return send_message(tenant_id, prepared.message_id)
+
+
+def expire_surveys() -> int:
+    """Unanswered surveys past their expiry become `expired`; returns how many."""
+    expired = 0
+    with get_db().platform_session() as session:
+        expired = csat_surveys.expire_due(session)
+    return expired
+
+
+def send_overdue() -> int:
+    """Scheduled surveys well past their time had their job lost: schedule it again (idempotent)."""
+    with get_db().platform_session() as session:
+        overdue = csat_surveys.overdue(session)
+    bucket = int(utcnow().timestamp() // 60)
+    for tenant_id, survey_id, scheduled_for in overdue:
+        enqueue(
+            queues.CSAT, "jobs.csat.send_survey", tenant_id, survey_id, scheduled_for,
+            job_id=f"csat-{survey_id}-overdue-{bucket}",
+        )  # fmt: skip
+    return len(overdue)
+
+
+def watch_surveys(stop: threading.Event, interval: float = SWEEP_SECONDS) -> None:
+    """The live worker's sweep, every `interval` s until `stop` is set: expiry and lost sends."""
+    while not stop.wait(interval):
+        try:
+            expired, late = expire_surveys(), send_overdue()
+            if expired or late:
+                log.info("CSAT sweep: %s expired, %s overdue survey(s) rescheduled", expired, late)
+        except Exception as exc:  # the database may be briefly away; the next round retries
+            log.warning("CSAT sweep failed: %s", exc)
