@@ -1,20 +1,24 @@
-"""CSAT jobs on the sending side: the survey's send at its time, and the sweep that expires unanswered
+"""CSAT jobs on the sending side: the surveys' send at their time, and the sweep that expires unanswered
 surveys and catches scheduled ones whose job was lost.
 
 A close records `csat.send` in its transaction (`models.csat_surveys.schedule_on_close`); the outbox
-relay schedules `send_survey` with RQ's scheduler for the survey's `scheduled_for` (so a close recorded
-while Redis was down is scheduled when the relay catches up). RQ keeps due times in whole seconds and
-looks once a second, so a job may come up to ~2 s early: it waits for its time. The survey message is
-then sent by the ordinary outbound job in this same process (`jobs.outbound.send_message`): its claim
-makes the send exactly-once, its retries back off, and a refused WhatsApp list falls back to the emoji
-text line. The survey follows its message's status through a database trigger (migration c12s).
+relay schedules `send_due` with RQ's scheduler for the second the survey is due (rounded up, so never
+early; a close recorded while Redis was down is scheduled when the relay catches up). One job per tenant
+and second, whatever the number of closes in it: the job id names both, so RQ keeps one. A forked work
+horse per survey cost more than the send itself (bench/csat.py); one per second sends them all, a few at
+a time. Each survey message is sent by the ordinary outbound job's code in this process
+(`jobs.outbound.send_message`): its claim makes the send exactly-once, its retries back off, and a
+refused WhatsApp list falls back to the emoji text line. The survey follows its message's status through
+a database trigger (migration c12s).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from jobs import queues
@@ -26,6 +30,39 @@ from models.base import utcnow
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 30.0
+SEND_THREADS = 4  # surveys sent at once by one job: provider round trips overlap
+BATCH = 500
+
+
+def due_second(scheduled_for: str) -> int:
+    """The whole second a survey is due, rounded up: RQ keeps whole seconds, so the job is never early."""
+    return math.ceil(datetime.fromisoformat(scheduled_for).timestamp())
+
+
+def send_due(tenant_id: int, due: int | None = None) -> dict[str, int]:
+    """The scheduled job: send every survey of the tenant whose time has come. Returns outcome counts."""
+    if due is not None and 0 < due - time.time() <= csat_surveys.ON_TIME_SLACK:
+        time.sleep(due - time.time())  # RQ's scheduler looks once a second
+    with get_db().tenant_session(tenant_id) as session:
+        ids = csat_surveys.due_ids(session, limit=BATCH)
+    outcomes: dict[str, int] = {}
+    if not ids:
+        return outcomes
+    with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(ids))) as pool:
+        for outcome in pool.map(lambda survey_id: _send_one(tenant_id, survey_id), ids):
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if len(ids) == BATCH:  # more are due: the next batch at once
+        more = f"csat-due-{tenant_id}-more-{ids[-1]}"
+        enqueue(queues.CSAT, "jobs.csat.send_due", tenant_id, None, job_id=more)
+    return outcomes
+
+
+def _send_one(tenant_id: int, survey_id: int) -> str:
+    try:
+        return send_survey(tenant_id, survey_id)
+    except Exception:  # one survey's trouble must not stop the others; the sweep tries it again
+        log.exception("CSAT survey %s could not be sent", survey_id)
+        return "error"
 
 
 def send_survey(tenant_id: int, survey_id: int, scheduled_for: str | None = None) -> str:

@@ -424,6 +424,19 @@ def expire_due(session: Session, now: datetime | None = None, limit: int = 1000)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def due_ids(session: Session, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Scheduled surveys of the session's tenant whose time has come, oldest first."""
+    now = now or utcnow()
+    return list(
+        session.scalars(
+            sa.select(CsatSurvey.id)
+            .where(CsatSurvey.status == CsatStatus.SCHEDULED, CsatSurvey.scheduled_for <= now)
+            .order_by(CsatSurvey.scheduled_for, CsatSurvey.id)
+            .limit(limit)
+        )
+    )
+
+
 def overdue(session: Session, now: datetime | None = None, grace: float = 30.0) -> list[tuple[int, int, str]]:
     """(tenant, survey, scheduled_for) of scheduled surveys past due by `grace` s: their job was lost
     (Redis lost its data, the relay is behind). A platform session."""
