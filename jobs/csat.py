@@ -5,8 +5,7 @@ A close records `csat.send` in its transaction (`models.csat_surveys.schedule_on
 relay schedules `send_due` with RQ's scheduler for the second the survey is due (rounded up, so never
 early; a close recorded while Redis was down is scheduled when the relay catches up). One job per tenant
 and second, whatever the number of closes in it: the job id names both, so RQ keeps one. A forked work
-horse per survey cost more than the send itself (bench/csat.py); one per second sends them all, a few at
-a time. Each survey message is sent by the ordinary outbound job's code in this process
+horse per survey cost more than the send itself (bench/csat.py); one per second sends them all. Each survey message is sent by the ordinary outbound job's code in this process
 (`jobs.outbound.send_message`): its claim makes the send exactly-once, its retries back off, and a
 refused WhatsApp list falls back to the emoji text line. The survey follows its message's status through
 a database trigger (migration c12s).
@@ -18,7 +17,6 @@ import logging
 import math
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from jobs import queues
@@ -30,7 +28,6 @@ from models.base import utcnow
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 30.0
-SEND_THREADS = 4  # surveys sent at once by one job: provider round trips overlap
 BATCH = 500
 
 
@@ -46,11 +43,9 @@ def send_due(tenant_id: int, due: int | None = None) -> dict[str, int]:
     with get_db().tenant_session(tenant_id) as session:
         ids = csat_surveys.due_ids(session, limit=BATCH)
     outcomes: dict[str, int] = {}
-    if not ids:
-        return outcomes
-    with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(ids))) as pool:
-        for outcome in pool.map(lambda survey_id: _send_one(tenant_id, survey_id), ids):
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    for survey_id in ids:  # one after another: the relay's Socket.IO emitter is not shared across threads
+        outcome = _send_one(tenant_id, survey_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
     if len(ids) == BATCH:  # more are due: the next batch at once
         more = f"csat-due-{tenant_id}-more-{ids[-1]}"
         enqueue(queues.CSAT, "jobs.csat.send_due", tenant_id, None, job_id=more)
