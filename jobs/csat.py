@@ -5,10 +5,10 @@ A close records `csat.send` in its transaction (`models.csat_surveys.schedule_on
 relay schedules `send_due` with RQ's scheduler for the second the survey is due (rounded up, so never
 early; a close recorded while Redis was down is scheduled when the relay catches up). One job per tenant
 and second, whatever the number of closes in it: the job id names both, so RQ keeps one. A forked work
-horse per survey cost more than the send itself (bench/csat.py); one per second sends them all. Each survey message is sent by the ordinary outbound job's code in this process
-(`jobs.outbound.send_message`): its claim makes the send exactly-once, its retries back off, and a
-refused WhatsApp list falls back to the emoji text line. The survey follows its message's status through
-a database trigger (migration c12s).
+horse per survey cost more than the send itself (bench/csat.py); one per second sends them all. Each
+survey message is sent by the ordinary outbound job's code in this process (`jobs.outbound.send_message`):
+its claim makes the send exactly-once, its retries back off, and a refused WhatsApp list falls back to the
+emoji text line. The survey follows its message's status through a database trigger (migration c12s).
 """
 
 from __future__ import annotations
