@@ -17,7 +17,7 @@ import logging
 import math
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 from jobs import queues
 from jobs.context import get_db
@@ -37,18 +37,20 @@ def due_second(scheduled_for: str) -> int:
 
 
 def send_due(tenant_id: int, due: int | None = None) -> dict[str, int]:
-    """The scheduled job: send every survey of the tenant whose time has come. Returns outcome counts."""
+    """The scheduled job: send the tenant's surveys due in the second ending at `due` (every due one
+    without it). Returns outcome counts."""
     if due is not None and 0 < due - time.time() <= csat_surveys.ON_TIME_SLACK:
         time.sleep(due - time.time())  # RQ's scheduler looks once a second
+    second = datetime.fromtimestamp(due, UTC) if due is not None else None
     with get_db().tenant_session(tenant_id) as session:
-        ids = csat_surveys.due_ids(session, limit=BATCH)
+        ids = csat_surveys.due_ids(session, second, limit=BATCH)
     outcomes: dict[str, int] = {}
     for survey_id in ids:  # one after another: the relay's Socket.IO emitter is not shared across threads
         outcome = _send_one(tenant_id, survey_id)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     if len(ids) == BATCH:  # more are due: the next batch at once
         more = f"csat-due-{tenant_id}-more-{ids[-1]}"
-        enqueue(queues.CSAT, "jobs.csat.send_due", tenant_id, None, job_id=more)
+        enqueue(queues.CSAT, "jobs.csat.send_due", tenant_id, due, job_id=more)
     return outcomes
 
 

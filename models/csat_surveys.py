@@ -424,13 +424,22 @@ def expire_due(session: Session, now: datetime | None = None, limit: int = 1000)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def due_ids(session: Session, now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Scheduled surveys of the session's tenant whose time has come, oldest first."""
+def due_ids(
+    session: Session, second: datetime | None = None, now: datetime | None = None, limit: int = 500
+) -> list[int]:
+    """Scheduled surveys of the session's tenant whose time has come, oldest first. With `second`, only
+    those due within the second that ends there: jobs of different seconds never pick the same survey."""
     now = now or utcnow()
+    clauses = [CsatSurvey.status == CsatStatus.SCHEDULED, CsatSurvey.scheduled_for <= now]
+    if second is not None:
+        clauses += [
+            CsatSurvey.scheduled_for > second - timedelta(seconds=1),
+            CsatSurvey.scheduled_for <= second,
+        ]
     return list(
         session.scalars(
             sa.select(CsatSurvey.id)
-            .where(CsatSurvey.status == CsatStatus.SCHEDULED, CsatSurvey.scheduled_for <= now)
+            .where(*clauses)
             .order_by(CsatSurvey.scheduled_for, CsatSurvey.id)
             .limit(limit)
         )
