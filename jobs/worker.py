@@ -10,7 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 from rq import Worker
+from sqlalchemy.orm import configure_mappers
 
+import models  # noqa: F401  (every mapper, for configure_mappers)
 from jobs.queues import WORKER_GROUPS, connect
 from jobs.scheduler_watch import SchedulerWatch
 
@@ -37,6 +39,9 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
     # Redis back after an outage: dequeue again within 5 s, not after a backoff grown to a minute.
     worker.max_connection_wait_time = 5.0
     log.info("worker %s connected to Redis, queues: %s", name, ", ".join(queues))
+    # Mappers configured before any thread starts: a work horse forked while a sweep thread held
+    # SQLAlchemy's configure lock inherited it locked and hung until RQ's timeout (bench/csat.py).
+    configure_mappers()
     stop = None
     if group == "live" and not burst:
         # The sweeper relays outbox rows the web process could not (Redis was down, web died), and

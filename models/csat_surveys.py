@@ -446,14 +446,18 @@ def due_ids(
     )
 
 
-def overdue(session: Session, now: datetime | None = None, grace: float = 30.0) -> list[tuple[int, int, str]]:
-    """(tenant, survey, scheduled_for) of scheduled surveys past due by `grace` s: their job was lost
-    (Redis lost its data, the relay is behind). A platform session."""
+def overdue(
+    session: Session, now: datetime | None = None, grace: float = 120.0
+) -> list[tuple[int, int, str]]:
+    """(tenant, survey, scheduled_for) of scheduled surveys past due by `grace` s and never prepared:
+    their job was lost (Redis lost its data). A prepared one has its message, which the outbound job's
+    own watch re-sends. A platform session."""
     now = now or utcnow()
     rows = session.execute(
         sa.select(CsatSurvey.tenant_id, CsatSurvey.id, CsatSurvey.scheduled_for)
         .where(
             CsatSurvey.status == CsatStatus.SCHEDULED,
+            CsatSurvey.message_id.is_(None),
             CsatSurvey.scheduled_for < now - timedelta(seconds=grace),
         )
         .order_by(CsatSurvey.scheduled_for)
