@@ -247,6 +247,9 @@ def main() -> None:
     env = {"NIOCHAT_ENV": "development", "DATABASE_URL": url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING",
            "INSTANCE_PATH": str(INSTANCE), "DB_POOL_SIZE": "2", "DB_MAX_OVERFLOW": "2"}  # fmt: skip
     os.environ.update(env)
+    from jobs.queues import connect as redis_connect
+
+    redis_connect(redis_url).flushdb()  # no job of an earlier run
     procs = start_workers(args.workers, redis_url, env)
     try:
         baseline = run_baseline(redis_url, args.closes, args.rate, args.delay)
