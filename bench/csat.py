@@ -272,12 +272,12 @@ def main() -> None:
         achieved = run_closes(url, redis_url, tenant_id, ids, args.rate, args.closers)
         wait_surveys(url, args.closes, timeout=args.delay + 900)
         errors, statuses = survey_errors(url, args.delay)
+        sent_calls = provider_ids(url)
     finally:
         stop_workers(procs)
         stop_workers([stub])
         embedded.stop_redis(INSTANCE / "redis")
         embedded.stop_postgres(INSTANCE / "postgres")
-    sent_calls = provider_ids(url)
     p95, base95 = quantile(errors, 0.95), quantile(baseline, 0.95)
     report = "\n".join(
         [
