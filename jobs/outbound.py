@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 SEND_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 MAX_TRIES = 6  # the first attempt and five retries: 2, 4, 8, 16, 32 s apart (or what the provider asks)
+# Refusals a plain text would meet too: no fallback, the message fails with the reason.
+NO_FALLBACK = frozenset({"number_not_on_whatsapp", "unauthorized", "instance_not_found", "credentials"})
 MAYBE_SENT_REASON = (
     "O envio foi interrompido e o provedor não permite confirmar se a mensagem chegou ao cliente. "
     "Confira a conversa no celular antes de reenviar."
@@ -120,6 +122,13 @@ def _provider_error(db: Database, plan: SendPlan, exc: ProviderError) -> str:
             delivery.release_uncertain(session, plan.message_id, plan.token, code=exc.code, reason=exc.reason)
         _later(plan, backoff(plan.tries, exc.retry_after), "check")
         return "uncertain"
+    if not exc.retryable and plan.payload.get("fallback_text") and exc.code not in NO_FALLBACK:
+        with db.tenant_session(plan.tenant_id) as session:
+            fell_back = delivery.fall_back_to_text(
+                session, plan.message_id, plan.token, code=exc.code, reason=exc.reason
+            )
+        if fell_back:  # the list or buttons were refused: the plain text goes out now
+            return send_message(plan.tenant_id, plan.message_id)
     if exc.retryable and plan.tries < MAX_TRIES:
         delay = backoff(plan.tries, exc.retry_after)
         with db.tenant_session(plan.tenant_id) as session:

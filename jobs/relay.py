@@ -28,6 +28,7 @@ from rq import Queue
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from jobs import queues
+from jobs.csat import due_second as csat_due
 from jobs.outbox_purge import OutboxPurge
 from jobs.realtime import SOCKET_TOPICS, Emitter, with_views
 from jobs.room_access import RoomAccess
@@ -50,6 +51,7 @@ class Route:
     args: Callable[[CoreRow], tuple[Any, ...]]
     delay: Callable[[CoreRow], float] | None = None
     when: Callable[[CoreRow], bool] | None = None  # only the rows it accepts (e.g. inbound to the AI)
+    job_id: Callable[[CoreRow], str] | None = None  # rows naming the same id share one job
 
     def wants(self, row: CoreRow) -> bool:
         return self.when is None or self.when(row)
@@ -92,6 +94,17 @@ JOB_ROUTES: dict[str, list[Route]] = {
             queues.DEFAULT,
             _tenant_and("conversation_id", "until"),
             delay=lambda row: seconds_until(row.payload["until"]),
+        )
+    ],
+    # A closed conversation's CSAT survey, at its time: one job per tenant and second (jobs.csat).
+    topics.CSAT_SEND: [
+        Route(
+            "jobs.csat.send_due",
+            queues.CSAT,
+            lambda row: (row.tenant_id, csat_due(row.payload["scheduled_for"])),
+            # half a second past the due second: RQ truncates to whole seconds, this lands on the due one
+            delay=lambda row: max(0.0, csat_due(row.payload["scheduled_for"]) - time.time() + 0.5),
+            job_id=lambda row: f"csat-due-{row.tenant_id}-{csat_due(row.payload['scheduled_for'])}",
         )
     ],
     topics.STATUS_UNMATCHED: [
@@ -241,6 +254,8 @@ class Relay:
                 continue
             q = self._queue(route.queue)
             job_id = f"outbox-{row.id}-{route.function.rsplit('.', 1)[1]}"
+            if route.job_id is not None:
+                job_id = route.job_id(row)
             if route.delay is not None:
                 q.enqueue_in(
                     timedelta(seconds=route.delay(row)), route.function, *route.args(row),

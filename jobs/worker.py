@@ -13,6 +13,7 @@ from typing import Any
 from rq import Worker
 from sqlalchemy.orm import configure_mappers
 
+import models  # noqa: F401  (every mapper, for configure_mappers)
 from jobs.queues import WORKER_GROUPS, connect
 from jobs.scheduler_watch import SchedulerWatch
 
@@ -38,7 +39,6 @@ def prepare_for_fork() -> None:
     anew; worse, the first query of a sweeper thread configures the mappers under a global mutex, and a
     horse forked while that thread held it inherited the mutex locked and hung until the job timeout.
     """
-    import models  # noqa: F401  (every mapped class registered)
 
     configure_mappers()
     for name in PRELOAD:
@@ -63,6 +63,8 @@ PRELOAD = (
     "jobs.analysis",
     "jobs.voice",
     "jobs.csat_capture",
+    "jobs.csat",
+    "jobs.dashboards",
     "httpcore",
     "assistant.runner",
     "assistant.model_engine",
@@ -90,6 +92,7 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
         # And a watch for sends left half-done by a worker that died (see jobs.outbound), and one for
         # snoozes whose scheduled wake-up was lost (see jobs.snooze).
         from jobs.context import get_db, get_emitter
+        from jobs.csat import watch_surveys
         from jobs.outbound import watch_stalled
         from jobs.outbox_purge import OutboxPurge
         from jobs.relay import Relay, start_sweeper
@@ -100,6 +103,7 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
         stop = start_sweeper(Relay(get_db(), connection, get_emitter()), purge=OutboxPurge(get_db(), keep))
         threading.Thread(target=watch_stalled, args=(stop,), name="stalled-sends", daemon=True).start()
         threading.Thread(target=watch_snoozed, args=(stop,), name="snooze-sweep", daemon=True).start()
+        threading.Thread(target=watch_surveys, args=(stop,), name="csat-sweep", daemon=True).start()
     if group == "bulk" and not burst:
         # The dashboards' facts follow the conversations (jobs.dashboards).
         from jobs.dashboards import watch_facts

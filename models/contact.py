@@ -32,4 +32,5 @@ class Contact(IdMixin, TimestampMixin, TenantScoped, Base):
     avatar_url: Mapped[str | None] = mapped_column(sa.Text)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=sa.text("'{}'::jsonb"))
     blocked: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    csat_opt_out: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # no surveys
     last_seen_at: Mapped[datetime | None]

@@ -89,6 +89,7 @@ class Conversation(IdMixin, TimestampMixin, TenantScoped, Base):
         sa.BigInteger, sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     close_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    close_kind: Mapped[str | None] = mapped_column(sa.String(16))  # `enums.CloseKind`; null = resolved
     resolved_by_ai: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # "Adiar até…": hidden from the active lists until then, in the same status and queue (`models.snooze`).
     snoozed_until: Mapped[datetime | None]

@@ -31,6 +31,7 @@ class CsatSettings(IdMixin, TimestampMixin, TenantScoped, Base):
     template_name: Mapped[str | None] = mapped_column(sa.String(120))  # outside Meta's 24-hour window
     alert_threshold: Mapped[int] = mapped_column(default=2, server_default="2")  # score <= alerts
     reopen_on_bad: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    cooldown_hours: Mapped[int] = mapped_column(default=24, server_default="24")  # per contact
 
 
 class CsatSurvey(IdMixin, TimestampMixin, TenantScoped, Base):
@@ -42,6 +43,10 @@ class CsatSurvey(IdMixin, TimestampMixin, TenantScoped, Base):
         sa.Index("ix_csat_surveys_contact_id_status", "contact_id", "status"),
         sa.Index("ix_csat_surveys_status_scheduled_for", "status", "scheduled_for"),
         sa.Index("ix_csat_surveys_tenant_id_sent_at", "tenant_id", "sent_at"),
+        # The status trigger (migration c12s) finds the survey of a message whose status moved.
+        sa.Index("ix_csat_surveys_message_id", "message_id"),
+        # The listing's keyset: newest first within the tenant.
+        sa.Index("ix_csat_surveys_tenant_id_id", "tenant_id", "id"),
     )
 
     conversation_id: Mapped[int] = mapped_column(
@@ -66,6 +71,10 @@ class CsatSurvey(IdMixin, TimestampMixin, TenantScoped, Base):
     )
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     error: Mapped[str | None] = mapped_column(sa.Text)
+    # Why it was skipped, cancelled or failed: a stable code (`models.csat_surveys.Reason`).
+    reason: Mapped[str | None] = mapped_column(sa.String(64))
+    # What went out: list, buttons, keyboard, emoji (text line) or template.
+    form: Mapped[str | None] = mapped_column(sa.String(16))
 
 
 class CsatResponse(IdMixin, TenantScoped, Base):

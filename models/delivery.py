@@ -291,6 +291,31 @@ def _fail(
     return _status_row(session, msg, DeliveryStatus.FAILED)
 
 
+def fall_back_to_text(
+    session: Session, message_id: int, token: str, *, code: str | None, reason: str
+) -> bool:
+    """The provider refused an interactive message that carries a `fallback_text` (the CSAT survey's
+    emoji line): it becomes that text, still pending, to be sent again at once. False when our claim is
+    gone or there is no fallback. What was refused stays in the payload (`fallback_from`)."""
+    msg = _locked(session, message_id)
+    if msg is None or msg.status != DeliveryStatus.PENDING or msg.content_type != ContentType.INTERACTIVE:
+        return False
+    raw = dict(msg.raw or {})
+    payload = dict(msg.payload or {})
+    fallback = payload.pop("fallback_text", None)
+    if (raw.get("sending") or {}).get("token") != token or not fallback:
+        return False
+    for key in ("sections", "buttons", "list_button", "header", "footer"):
+        payload.pop(key, None)
+    payload["fallback_from"] = {"content_type": str(msg.content_type), "code": code, "reason": reason}
+    raw.pop("sending")
+    msg.raw = raw
+    msg.payload = payload
+    msg.content_type = ContentType.TEXT
+    msg.text = str(fallback)
+    return True
+
+
 def adopt_provider_id(session: Session, inbox_id: int, client_message_id: str, provider_id: str) -> list[int]:
     """A status echoing our message id (Meta's biz_opaque_callback_data) for a message whose send answer
     was lost: the provider has it. Store its id so this and later statuses apply. Returns outbox ids."""

@@ -10,6 +10,7 @@ __all__ = [
     "ActorKind",
     "Availability",
     "ChannelType",
+    "CloseKind",
     "ContentType",
     "ConversationStatus",
     "CsatStatus",
@@ -103,6 +104,17 @@ class CsatStatus(StrEnum):
     EXPIRED = "expired"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    DELIVERED = "delivered"  # the provider's status webhooks for the survey message (docs/csat.md)
+    READ = "read"
+    SKIPPED = "skipped"  # never scheduled or never sent: `CsatSurvey.reason` says why
+
+
+class CloseKind(StrEnum):
+    """Why a conversation was closed, when it matters: spam and merged duplicates get no CSAT survey."""
+
+    RESOLVED = "resolved"
+    SPAM = "spam"
+    MERGE = "merge"
 
 
 class SyncStatus(StrEnum):

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from models import csat_surveys
 from models import outbox_ops as topics
 from models.base import utcnow
 from models.conversation import Conversation, ConversationLabel, ConversationRead
@@ -223,7 +224,11 @@ def hand_off(session: Session, conv: Conversation, reason: str, team_id: int | N
     _changed(session, conv, "handoff", before, reason=reason)
 
 
-def close(session: Session, conv: Conversation, actor: Actor, reason: str | None = None) -> None:
+def close(
+    session: Session, conv: Conversation, actor: Actor, reason: str | None = None, kind: str | None = None
+) -> None:
+    """Every close (agent, the AI's `encerrar`, any timer) schedules the CSAT survey here; `kind`
+    (`enums.CloseKind`) marks spam or a merged duplicate, which get none."""
     if conv.status == ConversationStatus.CLOSED:
         raise TransitionError("already_closed", "A conversa já está encerrada.")
     previous = conv.status
@@ -231,6 +236,7 @@ def close(session: Session, conv: Conversation, actor: Actor, reason: str | None
     conv.closed_at = utcnow()
     conv.closed_by_id = actor.user_id
     conv.close_reason = (reason or "").strip() or None
+    conv.close_kind = kind
     conv.waiting_since = None
     conv.unread_count = 0
     conv.snoozed_until = None  # a closed conversation has no queue to come back to
@@ -243,7 +249,9 @@ def close(session: Session, conv: Conversation, actor: Actor, reason: str | None
         from_status=previous,
         to_status=conv.status,
         reason=conv.close_reason,
+        data={"kind": kind} if kind else {},
     )
+    csat_surveys.schedule_on_close(session, conv, actor.kind, actor.user_id)
     _changed(session, conv, "closed", (previous, conv.assignee_id, conv.team_id), csat=True)
 
 
@@ -266,6 +274,7 @@ def reopen(session: Session, conv: Conversation, actor: Actor, reason: str | Non
     conv.closed_at = None
     conv.closed_by_id = None
     conv.close_reason = None
+    conv.close_kind = None
     conv.resolved_by_ai = False
     conv.waiting_since = None if actor.user_id else utcnow()
     _event(
@@ -278,6 +287,7 @@ def reopen(session: Session, conv: Conversation, actor: Actor, reason: str | Non
         to_assignee_id=conv.assignee_id,
         reason=reason,
     )
+    csat_surveys.cancel_on_reopen(session, conv)
     _changed(session, conv, "reopened", before)
 
 

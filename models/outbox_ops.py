@@ -24,6 +24,7 @@ INBOX_RECONNECTED = "inbox.reconnected"
 STATUS_UNMATCHED = "status.unmatched"
 TELEGRAM_CALLBACK = "telegram.callback"
 CSAT_REPLY = "csat.reply"
+CSAT_SEND = "csat.send"  # {survey_id, scheduled_for}: `jobs.csat.send_survey` is scheduled for that time
 CONTACT_UPDATED = "contact.updated"  # {contact_id, change}: its labels changed (models.contact_labels)
 USER_ACCESS = "user.access"  # a user's role, teams or activation changed: their sockets' rooms follow
 SNOOZE_WAKE = "conversation.wake"  # a snooze's end: `jobs.snooze.wake` is scheduled for `until`

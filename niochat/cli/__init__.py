@@ -20,6 +20,7 @@ def main() -> None:
         ai,
         ai_simulate,
         csat_interpret,
+        csat_settings,
         dashboards,
         inbox_health,
         inboxes,

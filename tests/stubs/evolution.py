@@ -50,6 +50,8 @@ class EvolutionStub(StubServer):
         # the phone had read the QR code). None: it stays connecting until a test sets the state.
         self.connect_after_polls: int | None = None
         self.polls: dict[str, int] = {}
+        # Instances whose WhatsApp no longer renders lists/buttons: Evolution answers 400 (CSAT fallback).
+        self.refuse_interactive = False
         self._state_lock = threading.Lock()
         super().__init__(host=host, port=port)
 
@@ -103,6 +105,8 @@ class EvolutionStub(StubServer):
         digits = number.split("@")[0]
         if digits in self.missing_numbers:
             return self._bad_request([{"jid": f"{digits}@s.whatsapp.net", "exists": False, "number": digits}])
+        if self.refuse_interactive and action in ("sendList", "sendButtons"):
+            return self._bad_request([f"{action} is not supported by this instance"])
         message, message_type = p.sent_message(action, body)
         if message is None:
             return self._bad_request([f"Cannot POST /message/{action}"])

@@ -53,6 +53,7 @@ class UazapiStub(StubServer):
         }
         self.history: list[dict[str, Any]] = []
         self.media: dict[str, tuple[bytes, str]] = {}
+        self.refuse_menus = False  # send/menu answers 400, as instances without interactive messages do
         self._state_lock = threading.Lock()
         # Scripted pairing: after this many status polls of a connecting instance, it connects (as if the
         # phone had read the QR code or typed the pair code). None: only a test changes the status.
@@ -146,6 +147,8 @@ class UazapiStub(StubServer):
 
     def send_menu(self, request: Request) -> Response:
         body = request.get_json(silent=True) or {}
+        if self.refuse_menus:  # an instance without interactive messages (CSAT fallback)
+            return self.json_response({"error": "menu messages are not enabled for this instance"}, 400)
         if body.get("type") not in ("button", "list", "poll") or not body.get("choices"):
             return self.json_response({"error": "invalid menu type or missing choices"}, 400)
         message_type = {"button": "ButtonsMessage", "list": "ListMessage", "poll": "PollCreationMessage"}[

@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 
 from models import lifecycle, snooze
 from models.conversation import Conversation
-from models.enums import Priority
+from models.enums import CloseKind, Priority
 from models.lifecycle import Actor
 from models.permissions import Action
 from models.scoping import ScopedSession
@@ -90,7 +90,10 @@ def transfer(conversation_id: int) -> ResponseReturnValue:
 @api_user_required
 def close(conversation_id: int) -> ResponseReturnValue:
     def change(session: ScopedSession, conv: Conversation, actor: Actor, body: dict[str, Any]) -> None:
-        lifecycle.close(session, conv, actor, _reason(body))
+        kind = None
+        if body.get("kind") is not None:
+            kind = body_choice(body, "kind", set(CloseKind), "kind deve ser resolved, spam ou merge.")
+        lifecycle.close(session, conv, actor, _reason(body), kind=kind)
 
     return _act(conversation_id, Action.CLOSE, change)
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.conversation import Conversation
+from models.csat_surveys import survey_state
 from models.enums import ConversationStatus
 from models.outbound import window_open
 from models.permissions import Action, allowed_actions
@@ -65,4 +66,5 @@ def conversation_detail(session: Session, conv: Conversation) -> dict[str, Any]:
     body["assignee"] = ref(conv.assignee_id, user_names(session, [conv.assignee_id]))
     body["team"] = ref(conv.team_id, team_names(session, [conv.team_id]))
     body["window_open"] = window_open(conv, str(conv.inbox.channel_type))
+    body["csat"] = survey_state(session, conv.id)
     return body
