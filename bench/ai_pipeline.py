@@ -5,7 +5,7 @@
 
 Everything runs here at once: the embedded PostgreSQL and Redis under bench/.instance, the webhooks
 service (granian, as compose runs it), `--workers` live RQ workers (`niochat worker --group live`, the
-production worker: fork per job, scheduler on), and loopback stubs for Evolution, the SGP and an
+production worker, scheduler on), and loopback stubs for Evolution, the SGP and an
 OpenAI-compatible model, all answering at once. The tenant's burst window is 0 s here, so what is measured
 is the pipeline and not the configured wait for a customer's next message.
 
@@ -19,8 +19,8 @@ is the pipeline and not the configured wait for a customer's next message.
    with the same Evolution client: in = the call → the first model request; out = the last model answer →
    the provider's request.
 2. Offline engine throughput: `--offline-runs` conversations stored with no worker running, then ONE
-   worker process on the `ai` queue drains them (fork per job, as in production); replies = the bot's
-   messages written, runs = conversations answered. Baseline: the same engine and SGP stub called directly
+   worker process on the `ai` queue drains them (the live group's worker, as in production); replies =
+   the bot's messages written, runs = conversations answered. Baseline: the same engine and SGP stub called directly
    in one process.
 """
 
@@ -331,12 +331,10 @@ def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
 def ai_worker() -> None:
     """One worker on the `ai` queue only, until it is empty (the offline throughput phase)."""
     from jobs.queues import connect
-    from jobs.worker import NioChatWorker, prepare_for_fork
+    from jobs.worker import LiveWorker, prepare_for_fork
 
     prepare_for_fork()
-    worker = NioChatWorker(
-        ["ai"], connection=connect(os.environ["REDIS_URL"]), name=f"bench-ai-{os.getpid()}"
-    )
+    worker = LiveWorker(["ai"], connection=connect(os.environ["REDIS_URL"]), name=f"bench-ai-{os.getpid()}")
     worker.work(burst=True, logging_level="WARNING")
 
 
@@ -530,7 +528,7 @@ def render(
     if offline:
         lines += [
             "",
-            f"Offline engine, one worker on the `ai` queue (fork per job), {offline['runs']} conversations queued:",
+            f"Offline engine, one live worker on the `ai` queue, {offline['runs']} conversations queued:",
             "",
             "| measure | one worker (real path) | direct call (baseline) |",
             "|---|---|---|",

@@ -7,10 +7,10 @@ import logging
 import os
 import socket
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from rq import Worker
+from rq import SimpleWorker, Worker
 from sqlalchemy.orm import configure_mappers
 
 import models  # noqa: F401  (every mapper, for configure_mappers)
@@ -20,15 +20,31 @@ from jobs.scheduler_watch import SchedulerWatch
 log = logging.getLogger(__name__)
 
 
-class NioChatWorker(Worker):
-    """RQ's worker, whose scheduler watch (jobs.scheduler_watch) halts before RQ stops the scheduler."""
+class _WatchedScheduler:
+    """The scheduler watch (jobs.scheduler_watch) halts before RQ stops the scheduler."""
 
     watch: SchedulerWatch | None = None
 
     def request_stop(self, signum: Any, frame: Any) -> None:
         if self.watch is not None:
             self.watch.halt()
-        super().request_stop(signum, frame)
+        super().request_stop(signum, frame)  # type: ignore[misc]
+
+
+class NioChatWorker(_WatchedScheduler, Worker):
+    """The bulk group's worker: a forked work horse per job, so an hour-long history sync or report that
+    grows its memory gives it back when the job ends."""
+
+
+class LiveWorker(_WatchedScheduler, SimpleWorker):
+    """The live group's worker: jobs run in the worker process itself, no fork.
+
+    A live job is short (a send, an AI run, a survey) and someone waits for it. Forked, each one started
+    from a cold process: a new database engine whose statement cache was empty, so every query of the
+    run was compiled again (half an AI run's CPU in bench/ai_pipeline.py), plus new pools and clients.
+    In-process, those caches and pools live as long as the worker. Timeouts still apply (RQ's alarm
+    signal in this thread); a warm shutdown lets the current job finish.
+    """
 
 
 def prepare_for_fork() -> None:
@@ -45,10 +61,14 @@ def prepare_for_fork() -> None:
         importlib.import_module(name)
     from assistant.nlu.model import default_model
     from integrations.tls import ssl_context
+    from models.business_hours import national_holidays
     from niochat.config import get_settings
 
     default_model()
     ssl_context()
+    this_year = date.today().year
+    for year in (this_year - 1, this_year, this_year + 1):
+        national_holidays(year)  # `holidays` loads every country's module on first use: ~0.5 s a run
     get_settings()  # validating it imports `limits`: ~0.4 s a job when each horse did it
 
 
@@ -81,7 +101,8 @@ def run_worker(redis_url: str, group: str = "live", *, burst: bool = False) -> b
     connection = connect(redis_url)
     connection.ping()
     name = f"niochat-{group}-{socket.gethostname()}-{os.getpid()}"
-    worker = NioChatWorker(list(queues), connection=connection, name=name)
+    worker_class = LiveWorker if group == "live" else NioChatWorker
+    worker = worker_class(list(queues), connection=connection, name=name)
     # Redis back after an outage: dequeue again within 5 s, not after a backoff grown to a minute.
     worker.max_connection_wait_time = 5.0
     log.info("worker %s connected to Redis, queues: %s", name, ", ".join(queues))

@@ -182,3 +182,16 @@ def test_worker_configures_mappers_before_forking_horses() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_live_jobs_run_in_the_worker_and_bulk_jobs_in_a_horse(settings, redis_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Live jobs share the worker's process (warm caches); bulk jobs get a forked horse each."""
+    conn = connect(redis_url)
+    live_job = Queue(DEFAULT, connection=conn).enqueue("os.getpid")
+    bulk_job = Queue(SYNC, connection=conn).enqueue("os.getpid")
+    run_worker(redis_url, "live", burst=True)
+    run_worker(redis_url, "bulk", burst=True)
+    live_job.refresh()
+    bulk_job.refresh()
+    assert live_job.return_value() == os.getpid()
+    assert bulk_job.return_value() not in (None, os.getpid())
