@@ -70,7 +70,7 @@ def test_create_an_evolution_inbox_and_connect_it_by_qr_code(
     page = admin_page(browser, live)
     page.click("a[href*='/admin/inboxes/new/']")
     page.check("input[name=channel_type][value=evolution]")
-    assert page.is_hidden("fieldset[data-channel=telegram]")
+    page.wait_for_selector("fieldset[data-channel=telegram]", state="hidden")  # once the script ran
     page.fill("#name", "WhatsApp Loja Centro")
     page.fill("#cred-evolution-base_url", live.stub.url)
     page.fill("#cred-evolution-api_key", evo_stub.API_KEY)

@@ -74,7 +74,7 @@ def test_worker_killed_mid_send_still_sends_once(jobctx, db, redis_url, make_cha
     )  # fmt: skip
     try:
         wait_for(lambda: chat.stub.requests_to("/message/sendText"), what="the send to reach Evolution")
-        assert kill_session(worker.pid) >= 2  # the worker and its work horse, mid-request
+        assert kill_session(worker.pid) >= 1  # the worker, mid-request (live jobs run in the worker itself)
     finally:
         worker.wait(timeout=10)
     chat.stub.delay(0)

@@ -35,18 +35,17 @@ def closed_with_survey(  # type: ignore[no-untyped-def]
         session.add(survey_message)
         session.flush()
         now = utcnow()
-        survey = CsatSurvey(
-            tenant_id=tenant_id,
-            conversation_id=conv.id,
-            contact_id=conv.contact_id,
-            inbox_id=conv.inbox_id,
-            status=CsatStatus.SENT,
-            scheduled_for=now,
-            sent_at=now,
-            expires_at=now + timedelta(seconds=expires_in),
-            message_id=survey_message.id,
-        )
-        session.add(survey)
+        # The close scheduled (or skipped) the conversation's one survey: it becomes the sent one.
+        survey = session.scalar(sa.select(CsatSurvey).where(CsatSurvey.conversation_id == conv.id))
+        if survey is None:
+            survey = CsatSurvey(tenant_id=tenant_id, conversation_id=conv.id, contact_id=conv.contact_id,
+                                inbox_id=conv.inbox_id, scheduled_for=now)  # fmt: skip
+            session.add(survey)
+        survey.status = CsatStatus.SENT
+        survey.reason = None
+        survey.sent_at = now
+        survey.expires_at = now + timedelta(seconds=expires_in)
+        survey.message_id = survey_message.id
         session.flush()
         return int(survey.id)
 

@@ -86,9 +86,7 @@ export function createList({api, me, lookups, sla, onOpen}) {
     sortSelect.value = current;
   }
 
-  function sorted() {
-    return [...state.items.values()].sort(comparator(currentSort()));
-  }
+  const sorted = () => [...state.items.values()].sort(comparator(currentSort()));
 
   /** "Você: " for this agent's own messages, the first name for a colleague's, "IA: " for the bot. */
   function senderPrefix(m) {
