@@ -42,7 +42,9 @@ def ensure_role(conn: Connection, role: str, password: str) -> bool:
             conn.execute(sa.text("SAVEPOINT niochat_role"))
             conn.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
             conn.execute(sa.text("RELEASE SAVEPOINT niochat_role"))
-        except sa.exc.ProgrammingError:  # created meanwhile by a concurrent migration of another database
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+            # Created meanwhile by a concurrent migration of another database (parallel test workers):
+            # PostgreSQL answers a unique violation on pg_authid, or "already exists" when it saw the row.
             conn.execute(sa.text("ROLLBACK TO SAVEPOINT niochat_role"))
     if can:
         _retrying(conn, f'ALTER ROLE "{role}" SET default_transaction_read_only = on')

@@ -48,3 +48,37 @@ def test_readonly_role_cannot_read_secrets(readonly_db, worlds) -> None:  # type
             with pytest.raises(exc.ProgrammingError, match="permission denied"):
                 conn.execute(sa.text(statement))
             conn.rollback()
+
+
+def test_role_created_concurrently_by_another_migration_is_not_an_error(database_url) -> None:  # type: ignore[no-untyped-def]
+    """Two databases migrated at once (parallel test workers) both create the cluster-wide role: the
+    second waits on the first's uncommitted row, gets a unique violation, and carries on."""
+    import threading
+    import uuid
+
+    from niochat.readonly_role import ensure_role
+
+    role = f"niochat_race_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(database_url)
+    outcome: dict[str, object] = {}
+
+    def second() -> None:
+        try:
+            with engine.begin() as conn:
+                outcome["result"] = ensure_role(conn, role, "")
+        except Exception as error:  # noqa: BLE001  the assertion below reports it
+            outcome["result"] = error
+
+    try:
+        with engine.begin() as first:
+            assert ensure_role(first, role, "") is True
+            racer = threading.Thread(target=second)
+            racer.start()
+            racer.join(timeout=1.0)
+            assert racer.is_alive(), "the second CREATE ROLE should wait for the first transaction"
+        racer.join(timeout=10)
+        assert outcome["result"] is True
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
+        engine.dispose()
