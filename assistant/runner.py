@@ -46,7 +46,7 @@ from models.conversation import Conversation
 from models.enums import ActorKind, ContentType, ConversationStatus, EventKind
 from models.event import ConversationEvent
 from models.message import Message
-from models.outbound import Draft, StoredMedia, compose
+from models.outbound import Draft, StoredMedia, compose_many
 from models.outbox import OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -277,12 +277,12 @@ def write(
         _show_activity(session, conv, recorded)
         return _finish(session, outcome)  # taken by a person mid-run: the AI says nothing more
     save(state, turn.memory, conv.contact)
-    for reply in result.replies:
-        compose(session, conv, _draft(reply, storage), lifecycle.BOT)
+    drafts = [_draft(reply, storage) for reply in result.replies]
+    if result.handoff is not None and not loaded.profile.open_now:
+        drafts.append(Draft(text=t.after_hours(loaded.profile.back_at)))
+    compose_many(session, conv, drafts, lifecycle.BOT)
     outcome.sent = True
     if result.handoff is not None:
-        if not loaded.profile.open_now:
-            compose(session, conv, Draft(text=t.after_hours(loaded.profile.back_at)), lifecycle.BOT)
         outcome.team_id = apply_handoff(
             session, conv, loaded.handoff_rules, result.handoff.reason, result.handoff.detail
         )

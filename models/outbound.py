@@ -83,27 +83,86 @@ def compose(session: Session, conv: Conversation, draft: Draft, actor: Actor) ->
         )
         if existing is not None:
             return existing, False
-    if not draft.is_private:
-        if conv.status == ConversationStatus.CLOSED:
-            raise TransitionError("closed", "Conversa encerrada: reabra para enviar mensagens.")
-        inbox = session.get(Inbox, conv.inbox_id)
-        assert inbox is not None
-        if draft.content_type != ContentType.TEMPLATE and not window_open(conv, str(inbox.channel_type)):
-            raise TransitionError(
-                "window_closed",
-                "Fora da janela de 24 horas do WhatsApp: o cliente não escreve há mais de 24 horas. "
-                "Envie um modelo de mensagem (template) aprovado.",
-            )
-        _check_length(draft, str(inbox.channel_type))
+    _check_sendable(session, conv, [draft])
     reply_provider_id = None
     if draft.reply_to_id is not None:
         quoted = session.get(Message, draft.reply_to_id)
         if quoted is None or quoted.conversation_id != conv.id:
             raise TransitionError("invalid_reply", "A mensagem citada não pertence a esta conversa.")
         reply_provider_id = quoted.provider_message_id
+    values = _row(conv, draft, actor, utcnow(), reply_provider_id)
+    stmt = pg_insert(Message).values(**values)
+    if draft.client_key:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["conversation_id", "client_key"])
+    message_id = session.scalar(stmt.returning(Message.id))
+    if message_id is None:  # a concurrent request with the same client_key won
+        winner = session.scalar(
+            sa.select(Message).where(
+                Message.conversation_id == conv.id, Message.client_key == draft.client_key
+            )
+        )
+        assert winner is not None
+        return winner, False
+    if not draft.is_private:
+        _touch(session, conv, actor, values["created_at"])
+    _announce(session, conv, message_id, sent=not draft.is_private)
+    message = session.get(Message, message_id)
+    assert message is not None
+    return message, True
+
+
+def compose_many(session: Session, conv: Conversation, drafts: list[Draft], actor: Actor) -> list[Message]:
+    """Several messages at once, in order (the attendant's turn: the bill, the PIX code, its QR, the
+    question that follows): the same checks, rows and events as `compose`, in one INSERT … RETURNING and
+    one flush instead of four round trips per message. Drafts that need `compose`'s idempotency or
+    quoting (`client_key`, `reply_to_id`) go through it one by one."""
+    if any(d.client_key or d.reply_to_id is not None for d in drafts):
+        return [compose(session, conv, d, actor)[0] for d in drafts]
+    for draft in drafts:
+        _validate(draft)
+    public = _check_sendable(session, conv, drafts)
+    if not drafts:
+        return []
     now = utcnow()
+    # A microsecond apart, so that every screen ordering by time shows them in the order written.
+    rows = [_row(conv, d, actor, now + timedelta(microseconds=i), None) for i, d in enumerate(drafts)]
+    messages = list(
+        session.scalars(sa.insert(Message).returning(Message, sort_by_parameter_order=True), rows)
+    )
+    if public:
+        _touch(session, conv, actor, rows[-1]["created_at"])
+    for message, draft in zip(messages, drafts, strict=True):
+        _announce(session, conv, message.id, sent=not draft.is_private)
+    return messages
+
+
+def _check_sendable(session: Session, conv: Conversation, drafts: list[Draft]) -> list[Draft]:
+    """What goes to the customer (notes never do) needs an open conversation, Meta's 24-hour window
+    for anything but a template, and the channel's length limit. Returns those drafts."""
+    public = [d for d in drafts if not d.is_private]
+    if not public:
+        return public
+    if conv.status == ConversationStatus.CLOSED:
+        raise TransitionError("closed", "Conversa encerrada: reabra para enviar mensagens.")
+    inbox = session.get(Inbox, conv.inbox_id)
+    assert inbox is not None
+    channel = str(inbox.channel_type)
+    if any(d.content_type != ContentType.TEMPLATE for d in public) and not window_open(conv, channel):
+        raise TransitionError(
+            "window_closed",
+            "Fora da janela de 24 horas do WhatsApp: o cliente não escreve há mais de 24 horas. "
+            "Envie um modelo de mensagem (template) aprovado.",
+        )
+    for draft in public:
+        _check_length(draft, channel)
+    return public
+
+
+def _row(
+    conv: Conversation, draft: Draft, actor: Actor, now: Any, reply_provider_id: str | None
+) -> dict[str, Any]:
     media = draft.media
-    values: dict[str, Any] = {
+    return {
         "tenant_id": conv.tenant_id,
         "conversation_id": conv.id,
         "inbox_id": conv.inbox_id,
@@ -125,20 +184,11 @@ def compose(session: Session, conv: Conversation, draft: Draft, actor: Actor) ->
         "media_status": "ready" if media else None,
         "created_at": now,
     }
-    stmt = pg_insert(Message).values(**values)
-    if draft.client_key:
-        stmt = stmt.on_conflict_do_nothing(index_elements=["conversation_id", "client_key"])
-    message_id = session.scalar(stmt.returning(Message.id))
-    if message_id is None:  # a concurrent request with the same client_key won
-        winner = session.scalar(
-            sa.select(Message).where(
-                Message.conversation_id == conv.id, Message.client_key == draft.client_key
-            )
-        )
-        assert winner is not None
-        return winner, False
-    if not draft.is_private:
-        _touch(session, conv, actor, now)
+
+
+def _announce(session: Session, conv: Conversation, message_id: int, *, sent: bool) -> None:
+    """The outbox events of a new message: the send job (unless a private note) and the screens."""
+    if sent:
         topics.record(session, conv.tenant_id, topics.MESSAGE_SEND, message_id=message_id)
     topics.record(
         session,
@@ -150,9 +200,6 @@ def compose(session: Session, conv: Conversation, draft: Draft, actor: Actor) ->
         status=str(conv.status),
         notify=True,
     )
-    message = session.get(Message, message_id)
-    assert message is not None
-    return message, True
 
 
 def _validate(draft: Draft) -> None:
