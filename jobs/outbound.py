@@ -66,9 +66,27 @@ def _later(plan: SendPlan, delay: float, why: str) -> None:
     )
 
 
+# What lets the conversation's next message go: this one is settled (sent, failed for good, or was).
+_LINE_MOVES = {"sent", "failed", "skip"}
+
+
 def send_message(tenant_id: int, message_id: int) -> str:
-    """Send one pending message. Returns what happened (for logs and tests)."""
+    """Send one pending message, then the messages of its conversation that waited behind it, in order
+    (their own jobs found them `behind`). Returns what happened to the first (for logs and tests)."""
     db = get_db()
+    outcome = _send_one(db, tenant_id, message_id)
+    current, moved = message_id, outcome in _LINE_MOVES
+    while moved:
+        with db.tenant_session(tenant_id) as session:
+            following = delivery.next_in_line(session, current)
+        if following is None:
+            break
+        current = following
+        moved = _send_one(db, tenant_id, current) in _LINE_MOVES
+    return outcome
+
+
+def _send_one(db: Database, tenant_id: int, message_id: int) -> str:
     with db.tenant_session(tenant_id) as session:
         claim = delivery.claim(session, message_id)
     return _dispatch(db, tenant_id, message_id, claim)
@@ -128,7 +146,7 @@ def _provider_error(db: Database, plan: SendPlan, exc: ProviderError) -> str:
                 session, plan.message_id, plan.token, code=exc.code, reason=exc.reason
             )
         if fell_back:  # the list or buttons were refused: the plain text goes out now
-            return send_message(plan.tenant_id, plan.message_id)
+            return _send_one(db, plan.tenant_id, plan.message_id)
     if exc.retryable and plan.tries < MAX_TRIES:
         delay = backoff(plan.tries, exc.retry_after)
         with db.tenant_session(plan.tenant_id) as session:

@@ -31,6 +31,9 @@ from models.message import Message
 from models.outbound import window_open
 
 CLAIM_TTL = timedelta(seconds=60)  # longer than any single provider call (5 s connect + 15 s read)
+# An earlier message of the conversation still pending holds back the next one for at most this long,
+# so that a message stuck by a bug never silences a conversation.
+IN_LINE_FOR = timedelta(minutes=5)
 MAYBE_SENT = "maybe_sent"
 WINDOW_CLOSED = "window_closed"
 WINDOW_REASON = (
@@ -44,6 +47,7 @@ class Decision(StrEnum):
     RECONCILE = "reconcile"  # an earlier attempt may have reached the provider: look before sending
     BUSY = "busy"  # another worker holds a fresh claim
     SKIP = "skip"  # nothing to do (already sent, failed, not an outbound message)
+    BEHIND = "behind"  # an earlier message of the conversation is on its way; its job sends this one next
     FAILED = "failed"  # refused before any call (window closed, no address, inbox disabled)
 
 
@@ -94,6 +98,39 @@ def _locked(session: Session, message_id: int) -> Message | None:
     return session.scalar(sa.select(Message).where(Message.id == message_id).with_for_update(of=Message))
 
 
+def _line(conversation_id: int, now: datetime) -> sa.Select[int]:
+    """A conversation's messages still to go out, oldest first: the customer must read them in the order
+    they were written (the bill before "Posso ajudar em mais alguma coisa?"), whichever worker sends."""
+    return (
+        sa.select(Message.id)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.direction == Direction.OUTBOUND,
+            Message.status == DeliveryStatus.PENDING,
+            Message.is_private.is_(False),
+            Message.created_at > now - IN_LINE_FOR,
+        )
+        .order_by(Message.id)
+    )
+
+
+def _earlier_in_line(session: Session, msg: Message, now: datetime) -> bool:
+    return session.scalar(_line(msg.conversation_id, now).where(Message.id < msg.id).limit(1)) is not None
+
+
+def next_in_line(session: Session, message_id: int, *, now: datetime | None = None) -> int | None:
+    """After `message_id` went out (or failed for good), the conversation's next message that waited for
+    it, if no job has claimed it yet. Its own job found it `BEHIND` and left it to this one."""
+    conversation_id = session.scalar(sa.select(Message.conversation_id).where(Message.id == message_id))
+    if conversation_id is None:
+        return None
+    after = _line(conversation_id, now or utcnow()).where(Message.id > message_id)
+    rows = session.execute(after.add_columns(Message.raw).limit(1)).all()
+    if not rows or (rows[0].raw or {}).get("sending"):
+        return None
+    return int(rows[0].id)
+
+
 def _claim_time(marker: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(str(marker["at"]))
 
@@ -109,6 +146,8 @@ def claim(
         return Claim(Decision.SKIP)
     if msg.status != DeliveryStatus.PENDING:
         return Claim(Decision.SKIP)
+    if not (msg.raw or {}).get("sending") and _earlier_in_line(session, msg, now):
+        return Claim(Decision.BEHIND)
     conv = session.get(Conversation, msg.conversation_id)
     inbox = session.get(Inbox, msg.inbox_id)
     if conv is None or inbox is None:
