@@ -106,12 +106,19 @@ def test_model_error_leaves_a_note_and_the_list(
 
 @pytest.mark.parametrize("settings_values", [{"provider": "builtin"}, {"enabled": False}])
 def test_offline_engine_shows_a_disabled_button_and_calls_nothing(
-    app_test: Any, db: Any, handoffs: TenantWorld, settings_values: dict[str, Any]
+    app_test: Any,
+    db: Any,
+    worlds: dict[str, TenantWorld],
+    handoffs: TenantWorld,
+    settings_values: dict[str, Any],
 ) -> None:
-    """The built-in engine (or the AI switched off), even with a model's address and key on file: the
-    button is disabled with a hint, and the model server hears nothing."""
+    """The built-in engine (or the AI switched off), even with a model's address and key on file and
+    the other tenant on the model engine: the button is disabled with a hint, the server hears nothing."""
     stub = OpenAIStub().start()
     try:
+        with db.tenant_session(worlds["b"].tenant_id) as session:
+            row = session.scalar(sa.select(AISettings))
+            row.provider, row.base_url, row.api_key = "openai", stub.base_url, API_KEY
         with db.tenant_session(handoffs.tenant_id) as session:
             row = session.scalar(sa.select(AISettings))
             row.provider, row.base_url, row.api_key = "openai", stub.base_url, API_KEY
