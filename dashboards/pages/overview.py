@@ -1,5 +1,6 @@
-"""Visão geral: KPI cards against the previous period, the Insights list, daily trends, volumes and the
-hour-of-week heatmap; every chart drills into its conversations."""
+"""Visão geral: KPI cards against the previous period, the Insights list (with the model engine's
+checked summary on request), daily trends, volumes and the hour-of-week heatmap; every chart drills into
+its conversations."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 import plotly.express as px
 import streamlit as st
 
-from dashboards import formats, querying
+from dashboards import formats, insight_panel, querying
 from dashboards.components import bar, chart, drill_section, filters, kpi, set_drill
 from dashboards.context import current
 from dashboards.queries import daily_trend, heatmap, insights, kpis, volumes
@@ -84,6 +85,7 @@ st.subheader("Insights")
 found = querying.run(insights, f)
 if not found:
     st.caption("Nada fora do comum neste período.")
+insight_panel.render(found, context.tenant_id, f)
 for n, item in enumerate(found):
     left, right = st.columns([5, 1])
     left.markdown(f"• {item.text}")
