@@ -63,6 +63,12 @@ def test_close_as_spam_and_opt_out_on_a_phone(live: Live, db: Any, browser: Any)
     for option in page.locator(".close-kind").all():
         box = option.bounding_box()
         assert box is not None and box["height"] >= MIN_TARGET, box
+    # The keyboard starts on the preselected choice and moves with the arrows, as native radios do.
+    assert page.evaluate("document.activeElement.id") == "close-kind-resolved"
+    page.keyboard.press("ArrowDown")
+    assert spam.is_checked()
+    page.keyboard.press("ArrowUp")
+    assert group.get_by_role("radio", name="Resolvida").is_checked()
     page.locator(".close-kind", has_text="Spam").tap()  # anywhere on the choice, not only the dot
     assert spam.is_checked()
     screenshot(page, "close-kind-phone")

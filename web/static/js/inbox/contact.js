@@ -78,9 +78,11 @@ export function createContactPanel({api, lookups, onOpenConversation, onSaved, o
   /** Shown once the contact's detail is loaded (the conversation's copy of the contact lacks it). */
   function optOut(contact) {
     if (typeof contact.csat_opt_out !== 'boolean') return null;
+    let saving = false; // not `disabled`: that would drop the keyboard focus
     const box = h('input', {type: 'checkbox', id: 'contact-csat-opt-out', checked: contact.csat_opt_out,
-      aria: {describedby: 'contact-csat-opt-out-hint'}, onchange: async () => {
-        box.disabled = true;
+      aria: {describedby: 'contact-csat-opt-out-hint'}, onclick: (e) => saving && e.preventDefault(),
+      onchange: async () => {
+        saving = true;
         try {
           const saved = await api.patch(`/contacts/${contact.id}`, {csat_opt_out: box.checked});
           if (current?.contact.id === saved.id) current.contact = {...current.contact, csat_opt_out: saved.csat_opt_out};
@@ -89,7 +91,7 @@ export function createContactPanel({api, lookups, onOpenConversation, onSaved, o
           box.checked = !box.checked;
           toast(err.message || t('action_failed'), 'error');
         } finally {
-          box.disabled = false;
+          saving = false;
         }
       }});
     return h('div', {class: 'contact-opt-out'},
