@@ -1,8 +1,14 @@
-"""Contacts: search and paging, the side panel (labels, earlier conversations) and validated edits."""
+"""Contacts: search and paging, the side panel (labels, earlier conversations), validated edits and the
+CSAT opt-out (audited, broadcast, never across companies)."""
 
 from __future__ import annotations
 
-from models import Contact, ContactLabel
+from typing import Any
+
+import sqlalchemy as sa
+
+from models import AuditLog, Contact, ContactLabel
+from models.outbox import OutboxEvent
 from tests.api.conftest import World, add_conversation
 
 
@@ -80,3 +86,81 @@ def test_patch_validates_and_normalises(as_user, world: World) -> None:  # type:
     assert api.patch(path, json={"email": "sem-arroba"}).status_code == 422
     cleared = api.patch(path, json={"cpf_cnpj": None}).get_json()
     assert cleared["cpf_cnpj"] is None and cleared["name"] == "Maria Silva"
+
+
+def _opt_out_rows(db: Any, world: World) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
+    """(audit rows of `contact.csat_opt_out`, `contact.updated` payloads) of the company, oldest first."""
+    with db.platform_session() as session:
+        audits = [
+            (row.actor_user_id, row.target_type, row.target_id, row.data)
+            for row in session.scalars(
+                sa.select(AuditLog).where(AuditLog.action == "contact.csat_opt_out").order_by(AuditLog.id)
+            )
+        ]
+        events = [
+            row.payload
+            for row in session.scalars(
+                sa.select(OutboxEvent)
+                .where(OutboxEvent.tenant_id == world.tenant, OutboxEvent.topic == "contact.updated")
+                .order_by(OutboxEvent.id)
+            )
+        ]
+    return audits, events
+
+
+def test_csat_opt_out_is_read_patched_and_audited(as_user, db, world: World) -> None:  # type: ignore[no-untyped-def]
+    """An agent ticks the opt-out: GET shows it, the row stores it, one audit row says who and one
+    `contact.updated` lets other screens reload; sending the same value again records nothing."""
+    contact_id = world.contacts["ana_open"]
+    api, path = as_user("ana"), f"/api/v1/contacts/{contact_id}"
+    assert api.get(path).get_json()["csat_opt_out"] is False
+    saved = api.patch(path, json={"csat_opt_out": True})
+    assert saved.status_code == 200 and saved.get_json()["csat_opt_out"] is True
+    assert api.get(path).get_json()["csat_opt_out"] is True
+    assert api.patch(path, json={"csat_opt_out": True, "name": "Maria"}).status_code == 200
+    with db.tenant_session(world.tenant) as session:
+        contact = session.get(Contact, contact_id)
+        assert contact is not None and contact.csat_opt_out is True and contact.name == "Maria"
+    audits, events = _opt_out_rows(db, world)
+    assert audits == [
+        (world.users["ana"], "contact", str(contact_id), {"channel": "api", "before": False, "after": True})
+    ]
+    assert events == [{"contact_id": contact_id, "change": "csat_opt_out"}]
+    cleared = api.patch(path, json={"csat_opt_out": False}).get_json()
+    assert cleared["csat_opt_out"] is False
+    assert [a[3]["after"] for a in _opt_out_rows(db, world)[0]] == [True, False]
+
+
+def test_csat_opt_out_must_be_a_boolean(as_user, db, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Text, numbers or null are refused (422 naming the field); nothing changes, other fields included."""
+    contact_id = world.contacts["waiting"]
+    api, path = as_user("ana"), f"/api/v1/contacts/{contact_id}"
+    for value in ("sim", 1, None, "true"):
+        refused = api.patch(path, json={"csat_opt_out": value, "name": "Outro nome"})
+        assert refused.status_code == 422, value
+        assert refused.get_json()["error"]["fields"] == ["csat_opt_out"]
+    body = api.get(path).get_json()
+    assert body["csat_opt_out"] is False and body["name"] == "Cliente waiting"
+    assert _opt_out_rows(db, world) == ([], [])
+
+
+def test_another_companys_contact_is_not_found(as_user, db, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Provedor A's agent cannot read or opt out Provedor B's customer: 404 both ways, row untouched."""
+    api, path = as_user("ana"), f"/api/v1/contacts/{world.contacts['other']}"
+    assert api.get(path).status_code == 404
+    refused = api.patch(path, json={"csat_opt_out": True})
+    assert refused.status_code == 404 and refused.get_json()["error"]["code"] == "not_found"
+    with db.tenant_session(world.other_tenant) as session:
+        contact = session.get(Contact, world.contacts["other"])
+        assert contact is not None and contact.csat_opt_out is False
+
+
+def test_the_inbox_page_opts_out_with_its_session_and_csrf_token(as_browser, db, world: World) -> None:  # type: ignore[no-untyped-def]
+    """The browser inbox's cookie may change it with the CSRF header (not without); audited as `web`."""
+    api, token = as_browser("bruno")
+    path = f"/api/v1/contacts/{world.contacts['bruno_open']}"
+    assert api.patch(path, json={"csat_opt_out": True}).status_code == 400
+    saved = api.patch(path, json={"csat_opt_out": True}, headers={"X-CSRFToken": token})
+    assert saved.status_code == 200 and saved.get_json()["csat_opt_out"] is True
+    audits, _ = _opt_out_rows(db, world)
+    assert [(a[0], a[3]["channel"]) for a in audits] == [(world.users["bruno"], "web")]

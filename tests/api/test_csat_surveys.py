@@ -66,7 +66,8 @@ def test_closing_schedules_and_the_conversation_carries_the_survey(as_user, worl
 
 
 def test_closing_as_spam_skips_and_bad_kinds_are_refused(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
-    """`kind: spam` closes without a survey (skipped, `spam`); an unknown kind is a 422, nothing closed."""
+    """`kind: spam` closes without a survey (skipped, `spam`) and the timeline's close event says so; an
+    unknown kind is a 422, nothing closed."""
     api = as_user("ana")
     path = f"/api/v1/conversations/{world.convs['ana_open']}"
     refused = api.post(f"{path}/close", json={"kind": "lixo"})
@@ -75,6 +76,23 @@ def test_closing_as_spam_skips_and_bad_kinds_are_refused(as_user, world: World) 
     body = api.post(f"{path}/close", json={"kind": "spam"}).get_json()
     assert body["status"] == "closed" and body["csat"]["status"] == "skipped"
     assert body["csat"]["reason"] == "spam"
+    events = api.get(f"{path}/events").get_json()["items"]
+    assert [e["close_kind"] for e in events if e["kind"] == "closed"] == ["spam"]
+
+
+def test_an_opted_out_contact_gets_no_survey(as_user, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Ticked in the contact panel (PATCH), the opt-out skips the next close's survey (`opted_out`), even
+    for an ordinary `resolved` close; unticked, the close after a reopen schedules it again."""
+    api = as_user("ana")
+    contact = f"/api/v1/contacts/{world.contacts['ana_open']}"
+    path = f"/api/v1/conversations/{world.convs['ana_open']}"
+    assert api.patch(contact, json={"csat_opt_out": True}).status_code == 200
+    body = api.post(f"{path}/close", json={"kind": "resolved"}).get_json()
+    assert body["csat"]["status"] == "skipped" and body["csat"]["reason"] == "opted_out"
+    assert api.post(f"{path}/reopen").status_code == 200
+    assert api.patch(contact, json={"csat_opt_out": False}).status_code == 200
+    again = api.post(f"{path}/close", json={"kind": "resolved"}).get_json()
+    assert again["csat"]["status"] == "scheduled" and again["csat"]["reason"] is None
 
 
 def test_the_score_comes_from_the_response(as_user, db, world: World) -> None:  # type: ignore[no-untyped-def]

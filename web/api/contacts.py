@@ -1,7 +1,9 @@
 """Contacts: search, the side panel of a conversation (labels, earlier conversations) and editing.
 
 Contacts are tenant-wide: every inbox user may look a customer up and fix their name, CPF/CNPJ or e-mail
-(identity numbers are validated by check digits, so the SGP lookups the AI does with them work). The
+(identity numbers are validated by check digits, so the SGP lookups the AI does with them work), or mark
+that they want no CSAT surveys (`csat_opt_out`). That last one changes what the CSAT figures count, so
+who changed it is kept in the audit log, and a `contact.updated` row lets other screens follow. The
 earlier conversations are listed for everyone, with `can_view` telling which ones this user may open.
 Seen from one conversation (`?conversation_id=`), the others are split into the earlier ones and the
 newer ones, so the panel never calls a later conversation "anterior". The contact's own labels (not a
@@ -14,11 +16,13 @@ import re
 from typing import Any
 
 import sqlalchemy as sa
-from flask import jsonify, request
+from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.sql.elements import ColumnElement
 
 from models import contact_labels
+from models import outbox_ops as topics
+from models.audit import record
 from models.contact import Contact
 from models.conversation import Conversation
 from models.documents import InvalidDocument, normalize_cpf_cnpj
@@ -29,9 +33,17 @@ from models.serialize import contact_dict, iso, label_dict
 from web.api import api_bp
 from web.api.access import api_user_required, writing
 from web.api.errors import ApiError, invalid, not_found
-from web.api.params import body_str, decode_cursor, encode_cursor, json_object, query_int, query_limit
+from web.api.params import (
+    body_bool,
+    body_str,
+    decode_cursor,
+    encode_cursor,
+    json_object,
+    query_int,
+    query_limit,
+)
 from web.api.shapes import ref, team_names, user_names
-from web.auth.context import current_team_ids, current_user, tenant_session
+from web.auth.context import client_info, current_team_ids, current_user, tenant_session
 
 MAX_Q = 200
 MAX_EARLIER = 50
@@ -126,6 +138,7 @@ def _detail(
     teams = team_names(session, [c.team_id for c in shown])
     detail = {
         **contact_dict(contact),
+        "csat_opt_out": contact.csat_opt_out,
         "created_at": iso(contact.created_at),
         "labels": [label_dict(label) for label in contact_labels.labels_of(session, contact.id)],
         "conversations": [_summary(c, people, teams) for c in convs],
@@ -183,6 +196,29 @@ def _apply(contact: Contact, body: dict[str, Any]) -> None:
             ) from None
     if "attributes" in body:
         contact.attributes = _attributes(contact.attributes or {}, body["attributes"])
+    if "csat_opt_out" in body:
+        contact.csat_opt_out = body_bool(body, "csat_opt_out")
+
+
+def _record_opt_out(session: ScopedSession, contact: Contact, before: bool) -> None:
+    """Only an actual change is recorded: the audit row says who stopped (or resumed) the surveys, since
+    that takes the customer out of the CSAT figures; `contact.updated` makes the other panels reload."""
+    if contact.csat_opt_out == before:
+        return
+    user = current_user()
+    record(
+        session,
+        "contact.csat_opt_out",
+        client=client_info("api" if g.get("auth_via") == "token" else "web"),
+        tenant_id=contact.tenant_id,
+        actor_user_id=user.id,
+        target_type="contact",
+        target_id=contact.id,
+        data={"before": before, "after": contact.csat_opt_out},
+    )
+    topics.record(
+        session, contact.tenant_id, topics.CONTACT_UPDATED, contact_id=contact.id, change="csat_opt_out"
+    )
 
 
 @api_bp.patch("/contacts/<int:contact_id>")
@@ -192,6 +228,8 @@ def update_contact(contact_id: int) -> ResponseReturnValue:
     body = json_object(required=True)
     with writing() as session:
         contact = contact_or_404(session, contact_id)
+        opted_out = contact.csat_opt_out
         _apply(contact, body)
+        _record_opt_out(session, contact, opted_out)
         session.flush()
         return jsonify(_detail(session, contact))

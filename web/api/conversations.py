@@ -164,6 +164,7 @@ def _event_dict(
         "label": ref(label_id if isinstance(label_id, int) else None, labels),
         "priority": event.data.get("to") if event.kind == EventKind.PRIORITY_CHANGED else None,
         "score": event.data.get("score") if event.kind in _CSAT_EVENTS else None,
+        "close_kind": event.data.get("kind") if event.kind == EventKind.CLOSED else None,
         "reason": event.reason,
         "created_at": iso(event.created_at),
     }

@@ -21,4 +21,11 @@ CSAT_STRINGS: dict[str, LazyString] = {
     "csat_answered": _l("Avaliadas"),
     "csat_low": _l("Nota baixa (alerta)"),
     "csat_waiting": _l("Pesquisa aguardando resposta"),
+    "ev_closed_spam": _l("Encerrada como spam por {actor} (sem pesquisa de satisfação)"),
+    "ev_closed_merge": _l("Encerrada como duplicada por {actor} (sem pesquisa de satisfação)"),
+    # the contact panel's opt-out (the close dialog's choices are in the template)
+    "csat_opt_out": _l("Não enviar pesquisas de satisfação"),
+    "csat_opt_out_hint": _l("Vale para as próximas conversas encerradas deste contato."),
+    "csat_opt_out_on": _l("Este contato não receberá mais pesquisas de satisfação."),
+    "csat_opt_out_off": _l("Este contato voltará a receber pesquisas de satisfação."),
 }

@@ -1,7 +1,7 @@
 // The conversation header: who the customer is, where the conversation stands, and the buttons the
 // server allows this user (allowed_actions): Assumir, Transferir (team or agent, reason required),
-// Encerrar (optional reason), Reabrir, and the labels editor. Dialogs are native <dialog>s: focus is
-// trapped and Esc closes them without any code here.
+// Encerrar (how it ends: resolved, spam or duplicate; optional reason), Reabrir, and the labels editor.
+// Dialogs are native <dialog>s: focus is trapped and Esc closes them without any code here.
 import {$, h, icon, t, toast} from './dom.js';
 import {contactName, fullDate, initials, phone} from './format.js';
 import {aiHeaderLine} from './ai.js';
@@ -121,16 +121,19 @@ export function createActions({api, me, lookups, onChanged, onToggleContact, onM
     if (await run(e.submitter, mode, body)) transferDialog.close();
   });
 
-  // --- Encerrar -----------------------------------------------------------------------------------
+  // --- Encerrar: Resolvida (the CSAT survey goes out), Spam or Duplicada (none) -------------------
   const closeDialog = $('#close-dialog');
+  const closeForm = $('#close-form');
   function openClose() {
-    $('#close-form').reset();
+    closeForm.reset(); // back to "Resolvida", the ordinary close
     closeDialog.showModal();
   }
-  $('#close-form').addEventListener('submit', async (e) => {
+  closeForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const reason = $('#close-reason').value.trim();
-    if (await run(e.submitter, 'close', reason ? {reason} : {})) closeDialog.close();
+    const body = {kind: closeForm.elements.kind.value || 'resolved'};
+    if (reason) body.reason = reason;
+    if (await run(e.submitter, 'close', body)) closeDialog.close();
   });
 
   // --- Etiquetas ----------------------------------------------------------------------------------

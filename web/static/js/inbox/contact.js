@@ -1,8 +1,9 @@
 // The contact panel: who the customer is (name, phone, CPF/CNPJ, e-mail), the contact's own labels
 // (they follow the customer into every conversation) apart from this conversation's labels (they end
 // with it), both editable in place, and the contact's other conversations: the earlier ones, and any
-// newer one, listed apart. It stays current: socket events for the contact's conversations and
-// `contact.updated` (its labels changed) reload it.
+// newer one, listed apart; and "Não enviar pesquisas de satisfação" (the contact's CSAT opt-out, saved
+// as it is ticked). It stays current: socket events for the contact's conversations and
+// `contact.updated` (its labels or opt-out changed) reload it.
 import {$, debounce, h, t, toast} from './dom.js';
 import {contactName, cpfCnpj, listTime, phone} from './format.js';
 
@@ -74,6 +75,30 @@ export function createContactPanel({api, lookups, onOpenConversation, onSaved, o
     await onConversationChanged?.(id, answer);
   }
 
+  /** Shown once the contact's detail is loaded (the conversation's copy of the contact lacks it). */
+  function optOut(contact) {
+    if (typeof contact.csat_opt_out !== 'boolean') return null;
+    let saving = false; // not `disabled`: that would drop the keyboard focus
+    const box = h('input', {type: 'checkbox', id: 'contact-csat-opt-out', checked: contact.csat_opt_out,
+      aria: {describedby: 'contact-csat-opt-out-hint'}, onclick: (e) => saving && e.preventDefault(),
+      onchange: async () => {
+        saving = true;
+        try {
+          const saved = await api.patch(`/contacts/${contact.id}`, {csat_opt_out: box.checked});
+          if (current?.contact.id === saved.id) current.contact = {...current.contact, csat_opt_out: saved.csat_opt_out};
+          toast(t(saved.csat_opt_out ? 'csat_opt_out_on' : 'csat_opt_out_off'));
+        } catch (err) {
+          box.checked = !box.checked;
+          toast(err.message || t('action_failed'), 'error');
+        } finally {
+          saving = false;
+        }
+      }});
+    return h('div', {class: 'contact-opt-out'},
+      h('label', {class: 'check'}, box, h('span', {}, t('csat_opt_out'))),
+      h('p', {class: 'muted small', id: 'contact-csat-opt-out-hint'}, t('csat_opt_out_hint')));
+  }
+
   function conversationList(id, items) {
     return h('ul', {class: 'earlier', id}, items.map((c) => h('li', {dataset: {id: c.id}}, earlierItem(c))));
   }
@@ -84,6 +109,7 @@ export function createContactPanel({api, lookups, onOpenConversation, onSaved, o
       return;
     }
     const {contact, conversations, newer} = current;
+    const focused = body.contains(document.activeElement) ? document.activeElement.id : '';
     body.replaceChildren(
       h('div', {class: 'contact-head'},
         h('h3', {id: 'contact-name'}, contactName(contact)),
@@ -93,6 +119,7 @@ export function createContactPanel({api, lookups, onOpenConversation, onSaved, o
         field(t('cpf_cnpj'), cpfCnpj(contact.cpf_cnpj)),
         field(t('email'), contact.email),
         field(t('telegram'), contact.telegram_chat_id ? String(contact.telegram_chat_id) : null)),
+      optOut(contact),
       labelSection('contact', t('contact_labels'), contact.labels || [], true, saveContactLabels),
       labelSection('conversation', t('conversation_labels'), current.labels || [], current.canLabel, saveConversationLabels),
       ...(newer?.length ? [h('h4', {}, t('newer_conversations')), conversationList('contact-newer', newer)] : []),
@@ -100,6 +127,7 @@ export function createContactPanel({api, lookups, onOpenConversation, onSaved, o
       conversations?.length
         ? conversationList('contact-earlier', conversations)
         : h('p', {class: 'muted small', id: 'contact-earlier'}, t('no_earlier')));
+    if (focused) document.getElementById(focused)?.focus(); // a reload (contact.updated) keeps the focus
   }
 
   /** A link when this user may open it (the API says so per conversation), plain text otherwise. */
@@ -181,7 +209,7 @@ export function createContactPanel({api, lookups, onOpenConversation, onSaved, o
       const known = [...(current.conversations || []), ...(current.newer || [])].find((c) => c.id === conv.id);
       if (!known || known.status !== conv.status) reloadSoon();
     },
-    /** `contact.updated`: the contact's own labels changed (here or on another screen). */
+    /** `contact.updated`: the contact's own labels or opt-out changed (here or on another screen). */
     onContactUpdated(data) {
       if (current && data?.contact_id === current.contact.id) reloadSoon();
     },

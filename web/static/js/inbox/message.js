@@ -140,7 +140,10 @@ export function eventText(e) {
       if (e.to_assignee && e.actor?.id === e.to_assignee.id && !e.reason) return t('ev_taken', {agent: actor});
       return t('ev_transferred', {target: toAgent || toTeam || '?', actor}) + reason;
     case 'handoff': return t('ev_handoff', {team: toTeam || t('team_any')}) + reason;
-    case 'closed': return t('ev_closed', {actor}) + reason;
+    case 'closed':
+      if (e.close_kind === 'spam') return t('ev_closed_spam', {actor}) + reason;
+      if (e.close_kind === 'merge') return t('ev_closed_merge', {actor}) + reason;
+      return t('ev_closed', {actor}) + reason;
     case 'reopened': return t('ev_reopened', {actor});
     case 'label_added': return t('ev_label_added', {label: e.label?.name || '', actor});
     case 'label_removed': return t('ev_label_removed', {label: e.label?.name || '', actor});
