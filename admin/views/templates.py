@@ -37,6 +37,26 @@ STATUSES = [
 ]
 
 
+# Short labels for the list (the form's choices above explain more).
+STATUS_LABELS = {
+    "approved": "Aprovado",
+    "pending": "Em análise",
+    "rejected": "Rejeitado",
+    "paused": "Pausado",
+    "disabled": "Desativado",
+    "removed": "Removido",
+}
+CATEGORY_LABELS = dict(CATEGORIES)
+
+
+def _status(view: Any, context: Any, model: Any, name: str) -> str:
+    return STATUS_LABELS.get(model.status, model.status)
+
+
+def _category(view: Any, context: Any, model: Any, name: str) -> str:
+    return CATEGORY_LABELS.get(model.category, model.category)
+
+
 def _meta_inboxes() -> Any:
     return (
         request_session()
@@ -72,7 +92,12 @@ class MessageTemplateView(TenantModelView):
     column_filters: ClassVar[list[str]] = ["status", "category", "language"]
     column_default_sort = "name"
     list_template = "niochat_admin/template_list.html"
-    column_formatters: ClassVar[dict[str, Any]] = {"inbox": _inbox_name, "parameters": _parameters}
+    column_formatters: ClassVar[dict[str, Any]] = {
+        "inbox": _inbox_name,
+        "parameters": _parameters,
+        "status": _status,
+        "category": _category,
+    }
     column_formatters_export: ClassVar[dict[str, Any]] = {"inbox": _inbox_name}
     column_labels: ClassVar[dict[str, str]] = {
         "name": "Nome",
@@ -138,7 +163,8 @@ class MessageTemplateView(TenantModelView):
             return back
         audit(f"{self.audit_name}.sync", inbox, session=self.db, **report.as_audit())
         self.db.commit()
-        flash(_("Caixa “%(name)s”: %(result)s.", name=inbox.name, result=meta_templates.summary(report)))
+        summary = meta_templates.summary(report)
+        flash(_("Caixa “%(name)s”: %(result)s.", name=inbox.name, result=summary), "success")
         return back
 
     def validate_model(self, model: Any, is_created: bool) -> None:
