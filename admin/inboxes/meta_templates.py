@@ -47,31 +47,30 @@ def find_inbox(session: Session, tenant_id: int, value: object) -> Inbox | None:
     return next((i for i in cloud_inboxes(session, tenant_id) if i.id == inbox_id), None)
 
 
-def _error_text(inbox: Inbox, exc: ProviderError) -> str:
+def _error_text(name: str, waba_id: str | None, exc: ProviderError) -> str:
     if exc.code == "no_waba_id":
         return _(
             "A caixa “%(name)s” não tem o WhatsApp Business Account ID: informe-o em Caixas de entrada "
             "> Editar e sincronize de novo.",
-            name=inbox.name,
+            name=name,
         )
     if exc.code == "190" or exc.status_code == 401:
         return _(
             "A Meta recusou o token de acesso da caixa “%(name)s” (inválido ou expirado): atualize-o em "
             "Caixas de entrada > Editar.",
-            name=inbox.name,
+            name=name,
         )
     if exc.code in ("100", "200", "10") or exc.status_code == 403:
         return _(
             "A Meta não encontrou a conta %(waba)s ou o token da caixa “%(name)s” não tem acesso a ela "
             "(permissão whatsapp_business_management).",
-            waba=(inbox.credentials or {}).get("waba_id", ""),
-            name=inbox.name,
+            waba=waba_id or "",
+            name=name,
         )
     return _("Não foi possível ler os modelos na Meta: %(reason)s", reason=exc.reason)
 
 
-def fetch(inbox: Inbox, *, http: httpx.Client | None = None) -> list[MetaTemplate]:
-    """Meta's listing of the inbox's business account (every page)."""
+def _credentials(inbox: Inbox) -> WhatsAppCloudCredentials:
     try:
         creds = build_credentials(
             str(inbox.channel_type), inbox.credentials or {}, webhook_secret=inbox.webhook_secret
@@ -80,17 +79,33 @@ def fetch(inbox: Inbox, *, http: httpx.Client | None = None) -> list[MetaTemplat
         raise TemplateSyncError(exc.message_pt) from exc
     if not isinstance(creds, WhatsAppCloudCredentials):
         raise TemplateSyncError(_("Só caixas da API oficial da Meta têm modelos para sincronizar."))
+    return creds
+
+
+def fetch(inbox: Inbox, *, http: httpx.Client | None = None) -> list[MetaTemplate]:
+    """Meta's listing of the inbox's business account (every page)."""
+    return _list(_credentials(inbox), inbox.name, http)
+
+
+def _list(creds: WhatsAppCloudCredentials, name: str, http: httpx.Client | None) -> list[MetaTemplate]:
     try:
         with WhatsAppCloudClient(creds, http=http, timeout=CALL_TIMEOUT) as client:
             return client.list_templates()
     except ProviderError as exc:
-        raise TemplateSyncError(_error_text(inbox, exc)) from exc
+        raise TemplateSyncError(_error_text(name, creds.waba_id, exc)) from exc
 
 
 def sync(session: Session, inbox: Inbox, *, http: httpx.Client | None = None) -> SyncReport:
-    """Ask Meta, then store: created/updated/removed in the caller's transaction (it commits)."""
-    listed = fetch(inbox, http=http)
-    return apply_listing(session, inbox, listed)
+    """Ask Meta, then store created/updated/removed rows; the caller audits and commits. The read that
+    found the inbox is ended before Meta is called (nothing was written yet), so no transaction stays
+    open while Meta answers; the rows are written in a new one, the inbox row locked."""
+    creds, name, inbox_id = _credentials(inbox), inbox.name, inbox.id
+    session.rollback()
+    listed = _list(creds, name, http)
+    current = session.get(Inbox, inbox_id)
+    if current is None:  # deleted meanwhile
+        raise TemplateSyncError(_("Caixa de entrada não encontrada."))
+    return apply_listing(session, current, listed)
 
 
 def summary(report: SyncReport) -> str:

@@ -169,6 +169,9 @@ def test_without_waba_id_or_with_a_refused_token(
     assert meta.requests == []
     page = sync(client, bad_token)
     assert "A Meta recusou o token de acesso da caixa “Token velho”" in page
+    good = make_inbox(db, world.tenant_a, meta, name="Instável")
+    meta.fail_next(1, status=503)
+    assert "Não foi possível ler os modelos na Meta" in sync(client, good)
     assert templates(db, world.tenant_a) == {} and audits(db) == []
 
 
