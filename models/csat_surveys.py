@@ -38,6 +38,7 @@ from models.enums import (
 )
 from models.inbox import Inbox
 from models.message import Message
+from models.template_sync import approved_template, known_templates
 
 
 class Reason(StrEnum):
@@ -50,6 +51,8 @@ class Reason(StrEnum):
     MERGE = "merge"
     COOLDOWN = "cooldown"  # the contact had a survey within `cooldown_hours`
     WINDOW_CLOSED = "window_closed"  # Meta's 24-hour window is closed and no template is configured
+    # The configured template is synced for the inbox but not approved there (paused, disabled, removed…)
+    TEMPLATE_UNAVAILABLE = "template_unavailable"
     DISABLED = "disabled"  # CSAT was turned off for the tenant or inbox before the send
     INBOX_INACTIVE = "inbox_inactive"
     NO_ADDRESS = "no_address"
@@ -72,6 +75,7 @@ RATINGS: tuple[tuple[int, str, str], ...] = (
 EMOJI_LINE = "Responda com um número de 1 a 5 ou um emoji: 😡 1 · 😕 2 · 😐 3 · 🙂 4 · 🤩 5"
 LIST_BUTTON = "Avaliar"
 SECTION_TITLE = "Sua avaliação"
+DEFAULT_TEMPLATE_LANGUAGE = "pt_BR"
 ON_TIME_SLACK = 3.0  # a job up to this early (RQ keeps whole seconds) waits; earlier, it is re-timed
 
 
@@ -255,7 +259,14 @@ def prepare_send(
     skip = _skip_at_send(session, survey, conv, inbox, settings, now)
     if skip is not None:
         return _finish(survey, CsatStatus.SKIPPED, skip)
-    form, content_type, text, payload = survey_message(channel, settings, window_open(conv, channel))
+    window_is_open = window_open(conv, channel)
+    language = DEFAULT_TEMPLATE_LANGUAGE
+    if channel == ChannelType.WHATSAPP_CLOUD and not window_is_open and settings.template_name:
+        found = _survey_template(session, inbox.id, settings.template_name)
+        if found is None:
+            return _finish(survey, CsatStatus.SKIPPED, Reason.TEMPLATE_UNAVAILABLE)
+        language = found
+    form, content_type, text, payload = survey_message(channel, settings, window_is_open, language)
     if form is None:
         return _finish(survey, CsatStatus.SKIPPED, Reason.WINDOW_CLOSED)
     payload["csat_survey_id"] = survey.id
@@ -351,8 +362,19 @@ def emoji_text(question: str) -> str:
     return f"{question}\n\n{EMOJI_LINE}"
 
 
+def _survey_template(session: Session, inbox_id: int, name: str) -> str | None:
+    """The language to send the configured template in: that of the inbox's approved Meta template of
+    this name (synced from Meta, or typed in as approved). A name the inbox has never heard of is sent
+    in pt_BR as typed (Meta is the judge); one it knows only as paused, disabled, removed, pending or
+    rejected gives None: Meta would refuse it."""
+    row = approved_template(session, inbox_id, name, category=None)
+    if row is not None:
+        return row.language
+    return None if known_templates(session, inbox_id, name) else DEFAULT_TEMPLATE_LANGUAGE
+
+
 def survey_message(
-    channel: str, settings: CsatSettings, window_is_open: bool
+    channel: str, settings: CsatSettings, window_is_open: bool, template_language: str = "pt_BR"
 ) -> tuple[str | None, ContentType, str, dict[str, Any]]:
     """(form, content type, text, payload) of the survey message for this channel; form None when it
     cannot be sent (Meta's window closed without a template). WhatsApp lists carry the emoji line as
@@ -361,7 +383,7 @@ def survey_message(
     if channel == ChannelType.WHATSAPP_CLOUD and not window_is_open:
         if not settings.template_name:
             return None, ContentType.TEMPLATE, question, {}
-        template = {"template_name": settings.template_name, "language": "pt_BR"}
+        template = {"template_name": settings.template_name, "language": template_language}
         return "template", ContentType.TEMPLATE, question, template
     if settings.style == "emoji":
         return "emoji", ContentType.TEXT, emoji_text(question), {}

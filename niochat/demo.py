@@ -44,6 +44,7 @@ DEMO_STUBS: dict[str, dict[str, Any]] = {
         "access_token": "demo-cloud-token",
         "app_secret": "demo-app-secret",
         "phone_number_id": "106540352242922",
+        "waba_id": "102290129340398",
     },
     "telegram": {"port": 18084, "bot_token": "123456:demo-telegram"},
     "sgp": {"port": 18085, "app": "niochat-demo", "token": "demo-sgp-token"},
@@ -64,6 +65,7 @@ def demo_credentials(channel: ChannelType) -> dict[str, Any]:
             "access_token": stub["access_token"],
             "phone_number_id": stub["phone_number_id"],
             "app_secret": stub["app_secret"],
+            "waba_id": stub["waba_id"],
         }
     return {"api_base_url": base, "bot_token": stub["bot_token"]}
 

@@ -83,6 +83,13 @@ CHANNEL_FIELDS: dict[ChannelType, tuple[CredentialField, ...]] = {
         ),
         CredentialField("access_token", _l("Token de acesso"), secret=True, required=True),
         CredentialField(
+            "waba_id",
+            _l("WhatsApp Business Account ID"),
+            help=_l(
+                "Opcional: o ID da conta do WhatsApp Business (só dígitos), para sincronizar os modelos."
+            ),
+        ),
+        CredentialField(
             "app_secret",
             _l("App secret"),
             secret=True,

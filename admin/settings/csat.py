@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from admin.settings.common import Reader
 from models.csat import CsatSettings
+from models.reply import MessageTemplate, template_parameter_count
 
 STYLES: dict[str, LazyString] = {
     "buttons": _l("Botões ou lista (um toque)"),
@@ -41,6 +42,19 @@ def load(session: Session, tenant_id: int) -> CsatSettings:
         session.add(row)
         session.flush()
     return row
+
+
+def template_options(session: Session) -> list[str]:
+    """Names fit for the survey outside Meta's window: approved Utility templates of a Cloud inbox
+    (synced from Meta or typed in) whose body needs no value — the survey sends none."""
+    rows = session.execute(
+        sa.select(MessageTemplate.name, MessageTemplate.body).where(
+            MessageTemplate.inbox_id.is_not(None),
+            MessageTemplate.status == "approved",
+            MessageTemplate.category == "UTILITY",
+        )
+    )
+    return sorted({name for name, body in rows if template_parameter_count(body or "") == 0})
 
 
 def snapshot(row: CsatSettings) -> dict[str, Any]:

@@ -30,6 +30,7 @@ class CsatPage(TenantPage):
             styles=csat.STYLES,
             previews={style: csat_preview.previews({**values, "style": style}) for style in csat.STYLES},
             problems=problems or {},
+            template_options=csat.template_options(self.db),
             may_write=self.may_write(),
         )
 

@@ -1,18 +1,25 @@
 """Message templates: local ones (any channel: a text with {{1}} placeholders the agent fills) and, per
-Meta inbox, the names Meta approved. Syncing Meta's list from the Cloud API needs a client for
-`GET /{waba-id}/message_templates`, which integrations/ does not have yet: until then Meta templates are
-entered here by hand, exactly as approved (name, language), and shown with their stored status."""
+Meta inbox, the templates of its WhatsApp Business Account. "Sincronizar com a Meta" (POST `sync/`)
+reads them from the Cloud API (`admin.inboxes.meta_templates`): created or updated by inbox + name +
+language, the ones Meta no longer lists marked removed, local ones untouched. A Meta template can still
+be typed in by hand, exactly as approved (name, language), for an inbox without `waba_id`."""
 
 from __future__ import annotations
 
 import re
 from typing import Any, ClassVar
 
+from flask import abort, flash, redirect, request
+from flask.typing import ResponseReturnValue
+from flask_admin import expose
+from flask_babel import gettext as _
 from wtforms import SelectField, validators
 
-from admin.access import ADMIN_ROLES
+from admin.access import ADMIN_ROLES, acting_tenant_id
+from admin.audit import audit
 from admin.base import AdminError, TenantModelView
 from admin.db import request_session
+from admin.inboxes import meta_templates
 from models.enums import ChannelType, Role
 from models.inbox import Inbox
 from models.reply import MessageTemplate, template_parameter_count
@@ -24,7 +31,30 @@ STATUSES = [
     ("approved", "Aprovado / pronto para uso"),
     ("pending", "Em análise na Meta"),
     ("rejected", "Rejeitado"),
+    ("paused", "Pausado pela Meta"),
+    ("disabled", "Desativado pela Meta"),
+    ("removed", "Removido (a Meta não o lista mais)"),
 ]
+
+
+# Short labels for the list (the form's choices above explain more).
+STATUS_LABELS = {
+    "approved": "Aprovado",
+    "pending": "Em análise",
+    "rejected": "Rejeitado",
+    "paused": "Pausado",
+    "disabled": "Desativado",
+    "removed": "Removido",
+}
+CATEGORY_LABELS = dict(CATEGORIES)
+
+
+def _status(view: Any, context: Any, model: Any, name: str) -> str:
+    return STATUS_LABELS.get(model.status, model.status)
+
+
+def _category(view: Any, context: Any, model: Any, name: str) -> str:
+    return CATEGORY_LABELS.get(model.category, model.category)
 
 
 def _meta_inboxes() -> Any:
@@ -61,7 +91,13 @@ class MessageTemplateView(TenantModelView):
     column_sortable_list: ClassVar[list[str]] = ["name", "language", "status"]
     column_filters: ClassVar[list[str]] = ["status", "category", "language"]
     column_default_sort = "name"
-    column_formatters: ClassVar[dict[str, Any]] = {"inbox": _inbox_name, "parameters": _parameters}
+    list_template = "niochat_admin/template_list.html"
+    column_formatters: ClassVar[dict[str, Any]] = {
+        "inbox": _inbox_name,
+        "parameters": _parameters,
+        "status": _status,
+        "category": _category,
+    }
     column_formatters_export: ClassVar[dict[str, Any]] = {"inbox": _inbox_name}
     column_labels: ClassVar[dict[str, str]] = {
         "name": "Nome",
@@ -97,6 +133,39 @@ class MessageTemplateView(TenantModelView):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(MessageTemplate, **kwargs)
+
+    def render(self, template: str, **kwargs: Any) -> Any:
+        """The list page offers the sync for the acting tenant's Cloud inboxes (none: no form)."""
+        if template == self.list_template:
+            tenant_id = acting_tenant_id()
+            inboxes = []
+            if tenant_id is not None and self.may_write():
+                inboxes = meta_templates.cloud_inboxes(self.db, tenant_id)
+            kwargs["meta_inboxes"] = inboxes
+        return super().render(template, **kwargs)
+
+    @expose("/sync/", methods=("POST",))
+    def sync_view(self) -> ResponseReturnValue:
+        """Sync one of the tenant's Cloud inboxes with Meta; another tenant's or another channel's is 404."""
+        self.require_write()
+        tenant_id = acting_tenant_id()
+        if tenant_id is None:
+            abort(403)
+        inbox = meta_templates.find_inbox(self.db, tenant_id, request.form.get("inbox_id"))
+        if inbox is None:
+            abort(404)
+        back = redirect(self.get_url(".index_view"))
+        try:
+            report = meta_templates.sync(self.db, inbox)
+        except meta_templates.TemplateSyncError as exc:
+            self.db.rollback()
+            flash(str(exc), "error")
+            return back
+        audit(f"{self.audit_name}.sync", inbox, session=self.db, **report.as_audit())
+        self.db.commit()
+        summary = meta_templates.summary(report)
+        flash(_("Caixa “%(name)s”: %(result)s.", name=inbox.name, result=summary), "success")
+        return back
 
     def validate_model(self, model: Any, is_created: bool) -> None:
         model.name = (model.name or "").strip().lower()

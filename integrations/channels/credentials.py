@@ -46,6 +46,7 @@ class WhatsAppCloudCredentials:
     app_secret: str = field(repr=False)
     verify_token: str = field(default="", repr=False)
     graph_base_url: str = GRAPH_BASE_URL
+    waba_id: str | None = None  # the WhatsApp Business Account: only to list its message templates
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,6 +106,10 @@ _FORMATS: dict[tuple[str, str], tuple[re.Pattern[str], str]] = {
     ("whatsapp_cloud", "phone_number_id"): (
         re.compile(r"\d{5,30}"),
         "deve ter só dígitos (o Phone number ID do app na Meta, não o número de telefone)",
+    ),
+    ("whatsapp_cloud", "waba_id"): (
+        re.compile(r"\d{5,30}"),
+        "deve ter só dígitos (o ID da conta do WhatsApp Business na Meta)",
     ),
     ("telegram", "bot_token"): (
         re.compile(r"\d+:[A-Za-z0-9_-]+"),

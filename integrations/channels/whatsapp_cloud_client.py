@@ -1,4 +1,5 @@
-"""Meta WhatsApp Cloud API client (Graph v21.0): send, upload/download media, read marks, typing.
+"""Meta WhatsApp Cloud API client (Graph v21.0): send, upload/download media, read marks, typing, and the
+business account's message templates (`list_templates`, needs the optional `waba_id` credential).
 
 Our message id travels as `biz_opaque_callback_data` and comes back on every status webhook. Meta throttles
 with HTTP 400 and codes (130429, 131056, 80007…), so classification reads the code, not only the status.
@@ -25,6 +26,13 @@ from integrations.channels.events import ContentType, MediaRef
 from integrations.channels.normalize import as_dict, only_digits, opt_int, opt_str
 from integrations.channels.transport import ErrorInfo, Transport
 from integrations.channels.whatsapp_cloud_parse import error_reason
+from integrations.channels.whatsapp_cloud_templates import (
+    FIELDS,
+    MAX_PAGES,
+    PAGE_LIMIT,
+    MetaTemplate,
+    parse_page,
+)
 
 RETRYABLE_CODES = frozenset({1, 2, 4, 17, 341, 80007, 130429, 131000, 131016, 131048, 131056, 133004})
 BUTTON_TITLE_MAX = 20
@@ -197,6 +205,29 @@ class WhatsAppCloudClient:
         mime = opt_str(info.get("mime_type")) or ref.mime_type or served
         filename = ref.filename or f"{media_id}{mimetypes.guess_extension(mime or '') or ''}"
         return DownloadedMedia(content, mime, filename)
+
+    def list_templates(self) -> list[MetaTemplate]:
+        """Every template of the inbox's WhatsApp Business Account (`waba_id`), following the `after`
+        cursor while Meta announces a `next` page. The cursor goes to our own base URL, never to the URL
+        Meta wrote in `paging.next`, so the token only ever travels to the configured Graph host."""
+        waba_id = self.creds.waba_id
+        if not waba_id:
+            raise ProviderError(
+                "Informe o WhatsApp Business Account ID da caixa para sincronizar os modelos.",
+                code="no_waba_id",
+            )
+        url = self._url(f"{waba_id}/message_templates")
+        params: dict[str, Any] = {"fields": FIELDS, "limit": PAGE_LIMIT}
+        found: list[MetaTemplate] = []
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            templates, after = parse_page(self._t.request("GET", url, params=params))
+            found.extend(templates)
+            if after is None or after in seen:
+                return found
+            seen.add(after)
+            params = {**params, "after": after}
+        raise ProviderError("A Meta devolveu páginas de modelos demais.", code="too_many_pages")
 
     def mark_read(self, chat_id: str, provider_message_ids: Sequence[str]) -> None:
         """Marking the newest message read marks every earlier one in the chat."""

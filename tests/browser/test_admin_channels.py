@@ -120,3 +120,33 @@ def test_change_the_csat_delay(live: Live, db: Any, tenant: int, browser: Any) -
     page.goto(f"{live.url}/admin/sgp/")
     shot(page, "admin-sgp")
     assert page.errors == [], page.errors  # type: ignore[attr-defined]
+
+
+def test_sync_message_templates_from_meta(live: Live, db: Any, tenant: int, browser: Any) -> None:
+    """A Cloud API inbox with its WABA id: "Sincronizar com a Meta" fills the templates list from the
+    stub's two pages and says how many; no script or CSP error on the page."""
+    from models.enums import ChannelType
+    from models.provisioning import create_inbox
+    from tests.stubs import WhatsAppCloudStub
+    from tests.stubs import whatsapp_cloud as cloud_stub
+
+    with WhatsAppCloudStub() as meta:
+        with db.platform_session() as session:
+            create_inbox(
+                session, tenant_id=tenant, channel=ChannelType.WHATSAPP_CLOUD, name="WhatsApp Oficial",
+                credentials={
+                    "graph_base_url": meta.graph_url, "access_token": cloud_stub.ACCESS_TOKEN,
+                    "phone_number_id": cloud_stub.PHONE_NUMBER_ID, "app_secret": cloud_stub.APP_SECRET,
+                    "waba_id": cloud_stub.WABA_ID,
+                },
+            )  # fmt: skip
+        page = admin_page(browser, live)
+        page.goto(f"{live.url}/admin/templates/")
+        page.select_option("#sync-inbox", label="WhatsApp Oficial")
+        page.click("form[data-template-sync] button[type=submit]")
+        page.wait_for_selector(".alert")
+        assert "7 modelos sincronizados" in page.inner_text(".alert")
+        assert "pesquisa_satisfacao" in page.inner_text("table.model-list")
+        assert len(meta.requests_to("/message_templates")) == 2
+        shot(page, "admin-templates-sync")
+    assert page.errors == [], page.errors  # type: ignore[attr-defined]

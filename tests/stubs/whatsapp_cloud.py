@@ -2,11 +2,14 @@
 
 Auth like Graph: `Authorization: Bearer <token>` or 401 with OAuthException code 190. Unknown phone number
 id → 400 code 100 subcode 33. Recipients in `not_allowed` → 400 code 131030 (test-account allow list).
+Message templates of the business account (`waba_id`) come `template_page_size` per page with Graph's
+cursor paging (`paging.cursors.after`, `paging.next` absent on the last page).
 Point the client's `graph_base_url` at `stub.graph_url`.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import uuid
@@ -22,6 +25,7 @@ VERSION = "v21.0"
 ACCESS_TOKEN = "EAAG-cloud-token"
 APP_SECRET = "cloud-app-secret"
 PHONE_NUMBER_ID = "106540352242922"
+WABA_ID = "102290129340398"
 _NOT_ALLOWED = (
     "Recipient phone number not in allowed list: Add recipient phone number to recipient list and try again."
 )
@@ -61,6 +65,7 @@ class WhatsAppCloudStub(StubServer):
         access_token: str = ACCESS_TOKEN,
         phone_number_id: str = PHONE_NUMBER_ID,
         app_secret: str = APP_SECRET,
+        waba_id: str = WABA_ID,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -70,6 +75,9 @@ class WhatsAppCloudStub(StubServer):
         self.media: dict[str, tuple[bytes, str]] = {}
         self.sent: list[dict[str, Any]] = []
         self.not_allowed: set[str] = set()
+        self.waba_id = waba_id
+        self.templates: list[dict[str, Any]] = p.default_templates()
+        self.template_page_size = 4  # the seven default templates come in two pages
         super().__init__(host=host, port=port)
 
     @property
@@ -80,6 +88,7 @@ class WhatsAppCloudStub(StubServer):
         return [
             Rule("/<version>/<phone_id>/messages", methods=["POST"], endpoint="messages"),
             Rule("/<version>/<phone_id>/media", methods=["POST"], endpoint="upload"),
+            Rule("/<version>/<waba_id>/message_templates", methods=["GET"], endpoint="message_templates"),
             Rule("/<version>/<media_id>", methods=["GET"], endpoint="media_info"),
             Rule("/whatsapp_business/attachments/", methods=["GET"], endpoint="attachment"),
         ]
@@ -97,6 +106,10 @@ class WhatsAppCloudStub(StubServer):
         phone_id = args.get("phone_id")
         if phone_id is not None and phone_id != self.phone_number_id:
             text = _NO_OBJECT.format(verb="post", oid=phone_id)
+            return self.json_response(graph_error(text, 100, subcode=33, kind="GraphMethodException"), 400)
+        waba_id = args.get("waba_id")
+        if waba_id is not None and waba_id != self.waba_id:
+            text = _NO_OBJECT.format(verb="get", oid=waba_id)
             return self.json_response(graph_error(text, 100, subcode=33, kind="GraphMethodException"), 400)
         return None
 
@@ -133,6 +146,22 @@ class WhatsAppCloudStub(StubServer):
         return self.json_response(
             {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}], "messages": [entry]}
         )
+
+    def message_templates(self, request: Request, version: str, waba_id: str) -> Response:
+        """Graph's cursor paging: `after` is an opaque base64 cursor; `next` only while more remain."""
+        wanted = [f for f in (request.args.get("fields") or "").split(",") if f]
+        limit = min(int(request.args.get("limit") or 25), self.template_page_size)
+        after = request.args.get("after")
+        start = int(base64.urlsafe_b64decode(after.encode()).decode()) if after else 0
+        chunk = self.templates[start : start + limit]
+        data = [{k: v for k, v in t.items() if not wanted or k in wanted or k == "id"} for t in chunk]
+        cursor = base64.urlsafe_b64encode(str(start + len(chunk)).encode()).decode()
+        before = base64.urlsafe_b64encode(str(start).encode()).decode()
+        paging: dict[str, Any] = {"cursors": {"before": before, "after": cursor}}
+        if start + len(chunk) < len(self.templates):
+            query = f"fields={','.join(wanted)}&limit={limit}&after={cursor}"
+            paging["next"] = f"{self.url}/{version}/{waba_id}/message_templates?{query}"
+        return self.json_response({"data": data, "paging": paging})
 
     def upload(self, request: Request, version: str, phone_id: str) -> Response:
         uploaded = request.files.get("file")

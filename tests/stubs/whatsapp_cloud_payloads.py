@@ -134,3 +134,65 @@ def envelope(
         value["statuses"] = statuses
     change = {"value": value, "field": field}
     return {"object": "whatsapp_business_account", "entry": [{"id": waba_id, "changes": [change]}]}
+
+
+# --- message templates (`GET /{waba-id}/message_templates`) ---------------------------------------------
+
+
+def template(
+    name: str,
+    body: str,
+    *,
+    status: str = "APPROVED",
+    category: str = "UTILITY",
+    language: str = "pt_BR",
+    header: str | None = None,
+    footer: str | None = None,
+    buttons: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """One `data[]` item of the template listing, with the `fields` we ask for plus Meta's `id`."""
+    components: list[dict[str, Any]] = []
+    if header:
+        components.append({"type": "HEADER", "format": "TEXT", "text": header})
+    component: dict[str, Any] = {"type": "BODY", "text": body}
+    examples = [f"exemplo {n}" for n in range(1, body.count("{{") + 1)]
+    if examples:
+        component["example"] = {"body_text": [examples]}
+    components.append(component)
+    if footer:
+        components.append({"type": "FOOTER", "text": footer})
+    if buttons:
+        components.append({"type": "BUTTONS", "buttons": buttons})
+    return {
+        "name": name,
+        "language": language,
+        "status": status,
+        "category": category,
+        "components": components,
+        "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{name}.{language}").int)[:15],
+    }
+
+
+def default_templates() -> list[dict[str, Any]]:
+    """What a Brazilian ISP's account typically holds: utility notices, a survey, marketing, an OTP."""
+    return [
+        template(
+            "fatura_aberta",
+            "Olá {{1}}, sua fatura de {{2}} vence em {{3}}.",
+            header="Sua fatura",
+            footer="Provedor Exemplo",
+            buttons=[{"type": "QUICK_REPLY", "text": "Pagar com PIX"}],
+        ),
+        template(
+            "pesquisa_satisfacao",
+            "Como você avalia o nosso atendimento?",
+            buttons=[{"type": "QUICK_REPLY", "text": "Ótimo"}, {"type": "QUICK_REPLY", "text": "Ruim"}],
+        ),
+        template("manutencao_programada", "Haverá manutenção na sua região em {{1}}.", status="PENDING"),
+        template(
+            "promo_fibra", "Aproveite: fibra 1 Giga por {{1}}!", category="MARKETING", status="REJECTED"
+        ),
+        template("codigo_acesso", "{{1}} é o seu código de verificação.", category="AUTHENTICATION"),
+        template("fatura_aberta", "Hello {{1}}, your bill of {{2}} is due on {{3}}.", language="en_US"),
+        template("aviso_corte", "Seu serviço será suspenso em {{1}}.", status="PAUSED"),
+    ]
