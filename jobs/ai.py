@@ -52,6 +52,8 @@ def on_message(tenant_id: int, conversation_id: int, message_id: int) -> str:
     burst, _ = _settings(tenant_id)
     due = time.time() + burst
     get_redis().set(_key("due", conversation_id), repr(due), ex=3600)
+    if burst <= 0:  # no window to wait for: answer in this job rather than one queue hop later
+        return run(tenant_id, conversation_id)
     enqueue(
         queues.AI, "jobs.ai.run", tenant_id, conversation_id,
         delay=burst, job_id=f"ai-run-{conversation_id}-{message_id}",
