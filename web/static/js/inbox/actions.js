@@ -8,7 +8,7 @@ import {aiHeaderLine} from './ai.js';
 import {createSnooze} from './snooze.js';
 import {PRIORITIES} from './queue.js';
 
-export function createActions({api, me, lookups, onChanged, onToggleContact, onMarkedUnread}) {
+export function createActions({api, me, lookups, onChanged, onToggleContact, beforeUnread, onMarkedUnread}) {
   const header = $('#chat-header');
   let detail = null;
 
@@ -163,6 +163,6 @@ export function createActions({api, me, lookups, onChanged, onToggleContact, onM
   for (const dialog of [transferDialog, closeDialog, labelsDialog]) {
     dialog.addEventListener('click', (e) => e.target.closest('[data-close]') && dialog.close());
   }
-  const snooze = createSnooze({run, onMarkedUnread, current: () => detail});
+  const snooze = createSnooze({run, beforeUnread, onMarkedUnread, current: () => detail});
   return {render, take: () => detail && run(null, 'take')};
 }

@@ -116,10 +116,12 @@ export function toast(message, kind = 'info') {
 
 export function debounce(fn, ms) {
   let timer = null;
-  return (...args) => {
+  const call = (...args) => {
     clearTimeout(timer);
     timer = setTimeout(() => fn(...args), ms);
   };
+  call.cancel = () => clearTimeout(timer); // a later action makes the waiting call wrong (see settleRead)
+  return call;
 }
 
 /** A random key for idempotent sends (crypto.randomUUID needs a secure context; this does not). */

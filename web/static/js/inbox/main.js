@@ -48,6 +48,7 @@ async function start() {
   }});
   const chat = createChat({api, lookups, onReplyTo: (m) => composer.replyTo(m), onRetry: (m) => composer.retry(m)});
   const actions = createActions({api, me, lookups, onChanged: changed, onToggleContact: () => contact.toggle(),
+    beforeUnread: settleRead,
     onMarkedUnread: (id) => { closeChat(); list.markUnread(id); }});
   const availability = initAvailability({api, me, lookups});
   const csatAlerts = createCsatAlerts({me, onOpen: (id) => go(id)});
@@ -121,11 +122,18 @@ async function start() {
     if (location.hash) history.replaceState(null, '', location.pathname);
   }
 
+  let reading = Promise.resolve();
   const markRead = debounce((id) => {
     if (document.hidden || chat.id !== id) return;
     list.markRead(id);
-    api.post(`/conversations/${id}/read`).catch(() => {});
+    reading = api.post(`/conversations/${id}/read`).catch(() => {});
   }, 400);
+
+  /** Before "Marcar como não lida": a read mark still waiting or in flight would land after it and undo it. */
+  async function settleRead() {
+    markRead.cancel();
+    await reading;
+  }
 
   /** After an action: its answer is the conversation as it is now (allowed actions included). */
   async function changed(id, answer) {

@@ -7,7 +7,7 @@ import {fullDate} from './format.js';
 
 const SNOOZABLE = ['pending', 'open'];
 
-export function createSnooze({run, onMarkedUnread, current}) {
+export function createSnooze({run, beforeUnread, onMarkedUnread, current}) {
   const dialog = $('#snooze-dialog');
   const form = $('#snooze-form');
 
@@ -41,7 +41,9 @@ export function createSnooze({run, onMarkedUnread, current}) {
 
   async function markUnread(button) {
     const id = current()?.id;
-    if (id != null && (await run(button, 'unread'))) onMarkedUnread(id);
+    if (id == null) return;
+    await beforeUnread();
+    if (await run(button, 'unread')) onMarkedUnread(id);
   }
 
   /** The header's buttons for this conversation (`can(action)`: what the server allows). */
