@@ -14,6 +14,12 @@ of one system after a minute of the other compared two different machines. Deliv
 `messages.upsert` webhooks, 30 % of them redeliveries of earlier ones, from 5,000 customers. A 3 s
 warm-up of each precedes the measures and is followed by ANALYZE, as autovacuum would run. Afterwards
 each database is counted: every acknowledged message stored once, none twice.
+
+CSAT capture on (`--csat-waiting`, default 20 %): that share of the customers has a survey waiting on a
+closed conversation, as after a day of closes. Their first message takes capture's path (the ingest
+function hands it back, `assistant.csat` reads it, a second statement stores it): a third of them are
+ratings ("5 - otimo", stored on the closed conversation), the rest new requests (a new conversation).
+The baseline gets the same stream.
 """
 
 from __future__ import annotations
@@ -44,6 +50,19 @@ from niochat import embedded
 
 REDELIVERY_SHARE = 0.30
 CUSTOMERS = 5000
+RATING_SHARE = 1 / 3  # of the customers with a survey waiting: their first message is a rating
+
+
+def waiting_customers(share: float, seed: int = 5) -> tuple[frozenset[int], frozenset[int]]:
+    """(customers with a CSAT survey waiting, those of them whose first message rates it)."""
+    rng = random.Random(seed)
+    waiting = frozenset(rng.sample(range(CUSTOMERS), int(CUSTOMERS * share)))
+    raters = frozenset(c for c in waiting if rng.random() < RATING_SHARE)
+    return waiting, raters
+
+
+def e164(customer: int) -> str:
+    return f"+55119{8}{customer:07d}"
 
 
 @dataclass
@@ -58,9 +77,10 @@ class Deliveries:
     """Deterministic stream of webhook bodies: new messages and redeliveries of earlier ones. Message ids
     count on across runs (the load generator's request numbers restart with each segment)."""
 
-    def __init__(self, target: Target, prefix: str, seed: int = 7) -> None:
+    def __init__(self, target: Target, prefix: str, raters: frozenset[int], seed: int = 7) -> None:
         self.target = target
         self.prefix = prefix
+        self.raters = set(raters)  # whose next message rates their survey (once each)
         self.rng = random.Random(seed)
         self.sent: list[tuple[str, bytes]] = []
         self.created = 0
@@ -69,7 +89,12 @@ class Deliveries:
         message_id = f"{self.prefix}{n:010d}"
         # A mobile, sometimes without the 9th digit as WhatsApp reports older accounts: still one contact.
         ninth = "9" if self.rng.random() < 0.9 else ""
-        number = f"5511{ninth}8{self.rng.randrange(CUSTOMERS):07d}"
+        customer = self.rng.randrange(CUSTOMERS)
+        number = f"5511{ninth}8{customer:07d}"
+        text = f"mensagem {n}: estou sem internet"
+        if customer in self.raters:
+            self.raters.discard(customer)
+            text = "5 - otimo"
         body = {
             "event": "messages.upsert",
             "instance": "bench",
@@ -77,7 +102,7 @@ class Deliveries:
                 "key": {"remoteJid": f"{number}@s.whatsapp.net", "fromMe": False, "id": message_id},
                 "pushName": "Cliente",
                 "status": "DELIVERY_ACK",
-                "message": {"conversation": f"mensagem {n}: estou sem internet"},
+                "message": {"conversation": text},
                 "messageType": "conversation",
                 "messageTimestamp": int(time.time()),
                 "source": "android",
@@ -114,14 +139,22 @@ class System:
 
     @classmethod
     def start(
-        cls, target: Target, database_url: str, table: str, column: str, proc: subprocess.Popen[bytes]
+        cls,
+        target: Target,
+        database_url: str,
+        table: str,
+        column: str,
+        proc: subprocess.Popen[bytes],
+        raters: frozenset[int],
     ) -> System:
         prefix = target.name[:3].upper()
-        return cls(target, database_url, table, column, proc, Deliveries(target, prefix + "T"),
-                   Deliveries(target, prefix + "L", seed=11))  # fmt: skip
+        # The raters are split between the two streams (each rates once), the same for both systems.
+        return cls(target, database_url, table, column, proc,
+                   Deliveries(target, prefix + "T", frozenset(r for r in raters if r % 2)),
+                   Deliveries(target, prefix + "L", frozenset(r for r in raters if not r % 2), seed=11))  # fmt: skip
 
     def warm_up(self, args: argparse.Namespace) -> None:
-        warm = Deliveries(self.target, self.target.name[:3].upper() + "W")
+        warm = Deliveries(self.target, self.target.name[:3].upper() + "W", frozenset())
         run_closed("127.0.0.1", self.target.port, warm, connections=args.connections, seconds=3)
         analyze(self.database_url)
 
@@ -152,7 +185,7 @@ def measure(
     }
 
 
-def prepare_niochat(database_url: str) -> tuple[str, str]:
+def prepare_niochat(database_url: str, waiting: frozenset[int]) -> tuple[str, str]:
     from models.db import Database
     from models.enums import ChannelType
     from models.provisioning import create_inbox, create_tenant
@@ -165,8 +198,64 @@ def prepare_niochat(database_url: str) -> tuple[str, str]:
         inbox = create_inbox(session, tenant_id=tenant.id, channel=ChannelType.EVOLUTION, name="Bench",
                              credentials={"base_url": "http://127.0.0.1:9", "api_key": "k", "instance": "bench"})  # fmt: skip
         key, secret = inbox.webhook_key, inbox.webhook_secret
+        tenant_id, inbox_id = tenant.id, inbox.id
+    with db.engine.begin() as conn:
+        surveys_waiting(conn, tenant_id, inbox_id, waiting)
     db.dispose()
     return key, secret
+
+
+def surveys_waiting(conn: sa.Connection, tenant_id: int, inbox_id: int, customers: frozenset[int]) -> None:
+    """A closed conversation with a survey sent an hour ago and waiting, for each of these customers."""
+    if not customers:
+        return
+    params = {"tenant": tenant_id, "inbox": inbox_id, "phones": [e164(c) for c in sorted(customers)]}
+    conn.execute(
+        sa.text(
+            """
+            WITH c AS (
+                INSERT INTO contacts (tenant_id, phone_e164, wa_id, name)
+                SELECT :tenant, p, substr(p, 2), 'Cliente' FROM unnest(CAST(:phones AS text[])) AS p
+                RETURNING id
+            ), cv AS (
+                INSERT INTO conversations (tenant_id, inbox_id, contact_id, status, closed_at,
+                                           last_message_at, last_inbound_at, last_outbound_at)
+                SELECT :tenant, :inbox, c.id, 'closed', now() - interval '62 minutes',
+                       now() - interval '61 minutes', now() - interval '70 minutes', now() - interval '61 minutes'
+                FROM c
+                RETURNING id, contact_id
+            )
+            INSERT INTO csat_surveys (tenant_id, conversation_id, contact_id, inbox_id, status, scheduled_for,
+                                      sent_at, expires_at, form)
+            SELECT :tenant, cv.id, cv.contact_id, :inbox, 'sent', now() - interval '60 minutes',
+                   now() - interval '60 minutes', now() + interval '23 hours', 'list'
+            FROM cv
+            """
+        ),
+        params,
+    )
+
+
+def capture_counts(database_url: str) -> dict[str, int]:
+    """What capture did: ratings stored on the closed conversations, surveys still waiting."""
+    with connect(database_url) as conn:
+        rated, waiting = conn.execute(
+            sa.text(
+                "SELECT count(*) FILTER (WHERE status = 'answered'), "
+                "count(*) FILTER (WHERE status = 'sent') FROM csat_surveys"
+            )
+        ).one()
+        joined = conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM messages m JOIN csat_surveys s ON s.conversation_id = m.conversation_id "
+                "WHERE m.direction = 'inbound'"
+            )
+        )
+    return {
+        "csat_answered": int(rated),
+        "csat_waiting": int(waiting),
+        "csat_messages_on_closed": int(joined or 0),
+    }
 
 
 def count_stored(database_url: str, table: str, column: str, prefix: str) -> tuple[int, int]:
@@ -207,7 +296,9 @@ def integrity(system: System, results: list[Result]) -> dict[str, int]:
             "duplicated": rows - distinct}  # fmt: skip
 
 
-def start_baseline(admin_url: str, redis_url: str, args: argparse.Namespace) -> System:
+def start_baseline(
+    admin_url: str, redis_url: str, args: argparse.Namespace, raters: frozenset[int]
+) -> System:
     url = fresh_database(admin_url, "bench_baseline")
     with connect(url) as conn:
         conn.execute(
@@ -218,19 +309,21 @@ def start_baseline(admin_url: str, redis_url: str, args: argparse.Namespace) -> 
            "POOL_SIZE": str(args.threads)}  # fmt: skip
     proc = start_server("bench.baseline_app:app", port, env, args.threads, args.workers, args.server)
     target = Target("baseline", port, "/hook", {"X-NioChat-Secret": "bench-secret"})
-    return System.start(target, url, "bench_baseline", "provider_id", proc)
+    return System.start(target, url, "bench_baseline", "provider_id", proc, raters)
 
 
-def start_niochat(admin_url: str, redis_url: str, args: argparse.Namespace) -> System:
+def start_niochat(
+    admin_url: str, redis_url: str, args: argparse.Namespace, waiting: frozenset[int], raters: frozenset[int]
+) -> System:
     url = fresh_database(admin_url, "bench_niochat")
-    key, secret = prepare_niochat(url)
+    key, secret = prepare_niochat(url, waiting)
     port = free_port()
     env = {"NIOCHAT_ENV": "development", "DATABASE_URL": url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING",
            "INSTANCE_PATH": str(INSTANCE), "PUBLIC_URL": f"http://127.0.0.1:{port}", "WEB_ROLE": "webhooks",
            "DB_POOL_SIZE": str(args.threads), "DB_MAX_OVERFLOW": "4"}  # fmt: skip
     proc = start_server("web.wsgi:app", port, env, args.threads, args.workers, args.server)
     target = Target("niochat", port, f"/webhooks/evolution/{key}", {"X-NioChat-Secret": secret})
-    return System.start(target, url, "messages", "provider_message_id", proc)
+    return System.start(target, url, "messages", "provider_message_id", proc, raters)
 
 
 def summary(name: str, throughput: Result, latency: Result, rate: float) -> dict[str, Any]:
@@ -271,8 +364,15 @@ def main() -> None:
         default="granian",
         help="the HTTP server of both systems: granian as the compose webhooks service runs, or gunicorn gthread",
     )
+    parser.add_argument(
+        "--csat-waiting",
+        type=float,
+        default=0.2,
+        help="share of customers with a CSAT survey waiting (0 = off)",
+    )
     parser.add_argument("--save", action="store_true", help="write the results into docs/benchmarks.md")
     args = parser.parse_args()
+    waiting, raters = waiting_customers(args.csat_waiting)
 
     INSTANCE.mkdir(parents=True, exist_ok=True)
     admin_url = embedded.ensure_postgres(INSTANCE / "postgres", "postgres")
@@ -281,8 +381,8 @@ def main() -> None:
     rows = []
     latency_turns: dict[str, list[Result]] = {}
     try:
-        systems.append(start_baseline(admin_url, redis_url, args))
-        systems.append(start_niochat(admin_url, redis_url, args))
+        systems.append(start_baseline(admin_url, redis_url, args, raters))
+        systems.append(start_niochat(admin_url, redis_url, args, waiting, raters))
         results = measure(systems, args)
         left = wait_outbox_drained(systems[1].database_url)
         for system in systems:
@@ -291,6 +391,7 @@ def main() -> None:
             checked = integrity(system, [through, lat])
             if system.target.name == "niochat":
                 checked["outbox_unrelayed"] = left
+                checked |= capture_counts(system.database_url)
             rows.append((summary(system.target.name, through, lat, args.rate), checked))
     finally:
         for system in systems:
@@ -314,7 +415,7 @@ def render(
     lines = [
         f"Command: `.venv/bin/python -m bench.webhook_ingest --seconds {args.seconds:g} --segments {args.segments} "
         f"--connections {args.connections} --rate {args.rate:g} --threads {args.threads} --workers {args.workers} "
-        f"--server {args.server}`",
+        f"--server {args.server} --csat-waiting {args.csat_waiting:g}`",
         "",
         "| system | deliveries/s (closed loop) | ack p50 | ack p99 | open loop rate | achieved | ack p50 | ack p99 "
         "| non-200 | acked unique | stored | lost | duplicated | CPU stolen (closed / open) |",
@@ -336,6 +437,12 @@ def render(
     lines.append(f"Ack p99 at {args.rate:g}/s per turn, in order (CPU stolen): {turns}")
     if "outbox_unrelayed" in nio_i:
         lines.append(f"Outbox rows left unrelayed after the run: {nio_i['outbox_unrelayed']}")
+    if "csat_answered" in nio_i:
+        lines.append(
+            f"CSAT capture: {args.csat_waiting:.0%} of the {CUSTOMERS:,} customers had a survey waiting; "
+            f"ratings stored on their closed conversations: {nio_i['csat_messages_on_closed']} "
+            f"(the rest opened new conversations; no worker runs here, so the thank-you jobs wait)"
+        )
     return "\n".join(lines)
 
 
