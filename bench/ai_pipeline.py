@@ -338,6 +338,34 @@ def ai_worker() -> None:
     worker.work(burst=True, logging_level="WARNING")
 
 
+def all_queued(database_url: str, redis_url: str, runs: int, timeout: float = 30.0) -> int:
+    """Wait until every stored message's AI job is on the `ai` queue before the worker starts: the web
+    process relays in the background, and the live workers (whose sweeper relays what it could not) are
+    stopped in this phase, so a row it failed to relay is relayed here by the sweeper's own call. Without
+    this, a burst worker could drain the queue and stop while jobs were still arriving."""
+    import redis as redis_lib
+
+    from jobs.relay import Relay
+    from models.db import Database
+
+    r = redis_lib.Redis.from_url(redis_url)
+    db = Database(database_url, pool_size=1, max_overflow=0)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and r.llen("rq:queue:ai") < runs:
+            time.sleep(0.2)
+        swept = 0
+        while (moved := Relay(db, r).relay()) > 0:
+            swept += moved
+        queued = int(r.llen("rq:queue:ai"))
+    finally:
+        db.dispose()
+    log(
+        f"offline: {queued} AI jobs queued for {runs} conversations ({swept} outbox rows relayed by the sweep)"
+    )
+    return queued
+
+
 def offline_phase(
     database_url: str,
     env: dict[str, str],
@@ -351,6 +379,7 @@ def offline_phase(
     numbers = list(range(first, first + runs))
     for n in numbers:  # stored and queued, nobody working
         pipeline.start_one(n, "oi, quero a segunda via da minha fatura")
+    queued = all_queued(database_url, env["REDIS_URL"], runs)
     engine = sa.create_engine(database_url)
     began = time.time()
     worker = subprocess.Popen(
@@ -380,6 +409,7 @@ def offline_phase(
     base_elapsed = time.perf_counter() - t0
     return {
         "runs": runs,
+        "queued": queued,
         "answered": int(answered),
         "replies": int(replies),
         "wall_s": ended - began,
@@ -532,7 +562,8 @@ def render(
             "",
             "| measure | one worker (real path) | direct call (baseline) |",
             "|---|---|---|",
-            f"| runs answered | {offline['answered']} in {offline['wall_s']:.1f} s (incl. start) | {offline['base_runs']} |",
+            f"| runs answered | {offline['answered']} of {offline['queued']} queued, in {offline['wall_s']:.1f} s (incl. start) "
+            f"| {offline['base_runs']} |",
             f"| replies written | {offline['replies']} | — |",
             f"| replies/s | {offline['replies_per_s_wall']:.0f} (wall), {offline['replies_per_s_steady']:.0f} (first→last reply) "
             f"| {offline['base_replies_per_s']:.0f} |",
