@@ -218,9 +218,9 @@ def surveys_waiting(conn: sa.Connection, tenant_id: int, inbox_id: int, customer
                 SELECT :tenant, p, substr(p, 2), 'Cliente' FROM unnest(CAST(:phones AS text[])) AS p
                 RETURNING id
             ), cv AS (
-                INSERT INTO conversations (tenant_id, inbox_id, contact_id, status, closed_at,
+                INSERT INTO conversations (tenant_id, inbox_id, contact_id, status, priority, closed_at,
                                            last_message_at, last_inbound_at, last_outbound_at)
-                SELECT :tenant, :inbox, c.id, 'closed', now() - interval '62 minutes',
+                SELECT :tenant, :inbox, c.id, 'closed', 'normal', now() - interval '62 minutes',
                        now() - interval '61 minutes', now() - interval '70 minutes', now() - interval '61 minutes'
                 FROM c
                 RETURNING id, contact_id

@@ -17,7 +17,9 @@ PIX = (
 
 
 def _decode(png: bytes) -> list[zxingcpp.Barcode]:
-    return zxingcpp.read_barcodes(Image.open(io.BytesIO(png)), formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
+    return zxingcpp.read_barcodes(
+        Image.open(io.BytesIO(png)), formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    )
 
 
 def test_png_decodes_to_the_payload() -> None:
