@@ -94,10 +94,20 @@ def think(engine: Engine, turn: TurnContext) -> TurnResult:
     # What the tools said stays citable for the rest of the conversation ("and the due date again?").
     facts = (str(turn.memory.data.get("facts", "")) + " " + turn.tools.facts_text()).strip()
     turn.memory.data["facts"] = facts[-FACTS_KEPT:]
+    if turn.tools.pops:  # so a later turn's call on a contract found now still names its POP
+        turn.memory.data["pops"] = dict(list(turn.tools.pops.items())[-POPS_KEPT:])
     return checked
 
 
 FACTS_KEPT = 8000  # characters of earlier tool results kept in the memory
+POPS_KEPT = 20  # contracts whose POP the memory keeps (a customer with more is a company, rare)
+
+
+def _known_pops(data: dict[str, Any]) -> dict[str, str]:
+    pops = data.get("pops")
+    if not isinstance(pops, dict):
+        return {}
+    return {str(k): v for k, v in pops.items() if isinstance(v, str)}
 
 
 def guard(turn: TurnContext, result: TurnResult) -> TurnResult:
@@ -173,6 +183,7 @@ def build_turn(
         contact_phone=loaded.contact_phone,
         today=now.astimezone(ZoneInfo("America/Sao_Paulo")).date(),
         contract_id=loaded.memory.contract_id,
+        pops=_known_pops(loaded.memory.data),
         still_with_ai=still_with_ai,
     )
     return TurnContext(
@@ -342,6 +353,7 @@ def _tool_event(session: Session, conv: Conversation, call: ToolCall) -> None:
                 "duration_ms": call.duration_ms,
                 "error": call.error,
                 "contract": call.contract,
+                **({"pop": call.pop} if call.pop else {}),  # the dashboards' spikes per POP read it
             },
         )
     )

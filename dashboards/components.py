@@ -156,6 +156,8 @@ def conversation_table(df: pd.DataFrame) -> None:
             "Situação": df.get("status"),
         }
     )
+    if "pop" in df and df["pop"].notna().any():  # only where the SGP told the AI the customers' POPs
+        view.insert(5, "POP", df["pop"].fillna("—"))
     st.dataframe(
         view,
         hide_index=True,

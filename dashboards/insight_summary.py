@@ -2,12 +2,13 @@
 data does not hold.
 
 The insights (`dashboards.queries.insights`) are computed from the facts; the model only rephrases them.
-It is sent each insight's sentence and its numbers (no conversation, no customer, no id: team, inbox and
-intent names appear only as the sentences already show them) with a short instruction, and answers two
-to four sentences. Models round, add up and invent, so the answer is checked before anyone reads it:
-every number it writes (integers, decimals with comma or dot, percentages, R$ values, written pt-BR or
-en-US) must be one of the insights' own numbers — as the sentences print them, or as raw values in their
-usual forms (a fraction 0.4 as 40 %, seconds as minutes/hours/days) — or the summary is not shown.
+It is sent each insight's sentence and its numbers (no conversation, no customer, no id: team, inbox,
+POP and intent names appear only as the sentences already show them — so a digit in a name, "POP 2", is
+backed by the sentence) with a short instruction, and answers two to four sentences. Models round, add
+up and invent, so the answer is checked before anyone reads it: every number it writes (integers,
+decimals with comma or dot, percentages, R$ values, written pt-BR or en-US) must be one of the insights'
+own numbers — as the sentences print them, or as raw values in their usual forms (a fraction 0.4 as
+40 %, seconds as minutes/hours/days) — or the summary is not shown.
 
 Nothing here touches Streamlit or the database: the page reads the tenant's `EngineConfig` (the same
 `assistant.context.engine_config` the attendant uses) and calls `summarize`; tests call it with the

@@ -83,6 +83,9 @@ class ConversationFact(TenantScoped, Base):
     tool_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     guardrail_triggers: Mapped[int] = mapped_column(default=0, server_default="0")
     intent: Mapped[str | None] = mapped_column(sa.String(64))  # the first one understood
+    # The POP (the ISP's network node) of the contract the AI identified, from its tool calls: an outage
+    # shows as a spike of one intent at one POP. NULL when no contract was identified.
+    pop: Mapped[str | None] = mapped_column(sa.String(64))
     positive_messages: Mapped[int] = mapped_column(default=0, server_default="0")
     neutral_messages: Mapped[int] = mapped_column(default=0, server_default="0")
     negative_messages: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -72,7 +72,10 @@ WITH conv AS (
 ), tools AS (
     SELECT conversation_id,
         array_agg(left(data->>'tool', 64) ORDER BY id) AS tools,
-        count(*) FILTER (WHERE (data->>'ok') = 'false') AS tool_failures
+        count(*) FILTER (WHERE (data->>'ok') = 'false') AS tool_failures,
+        -- The POP of the contract the AI identified, as the newest tool call that named one says.
+        (array_agg(left(btrim(data->>'pop'), 64) ORDER BY created_at DESC, id DESC)
+            FILTER (WHERE btrim(data->>'pop') <> ''))[1] AS pop
     FROM conversation_events
     WHERE tenant_id = :tenant AND conversation_id = ANY(:ids) AND kind = 'tool_call'
     GROUP BY conversation_id
@@ -127,7 +130,7 @@ SELECT conv.id AS conversation_id, conv.inbox_id, conv.channel, conv.contact_id,
        evs.handled_by_ai, evs.ai_until, evs.handoff_at, evs.handoff_reason, evs.guardrails, evs.reopens,
        evs.transfers, evs.closed_at, evs.closed_by, evs.closed_by_user, evs.agent_id, evs.team_id,
        evs.pending_from, evs.pending_to,
-       tools.tools, tools.tool_failures,
+       tools.tools, tools.tool_failures, tools.pop,
        first_in.first_customer_at, msgs.*,
        csat.csat_sent_at, csat.csat_score, csat.csat_answered_at, csat.csat_themes, csat.csat_recovered,
        ARRAY(SELECT cl.label_id FROM conversation_labels cl
@@ -228,6 +231,7 @@ def build_fact(tenant_id: int, cal: BusinessCalendar, m: dict[str, Any]) -> dict
         "tool_failures": int(m["tool_failures"] or 0),
         "guardrail_triggers": int(m["guardrails"] or 0),
         "intent": m["intent"],
+        "pop": m["pop"],
         "positive_messages": int(m["positive_messages"] or 0),
         "neutral_messages": int(m["neutral_messages"] or 0),
         "negative_messages": int(m["negative_messages"] or 0),

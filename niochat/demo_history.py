@@ -5,12 +5,14 @@ arrivals follow business hours (peaks at 9–11 h and 14–16 h, Mondays busier,
 nights); most conversations start with the AI, which resolves some (a few customers come back within
 72 h) and hands the rest to the teams with a reason; people wait in the queue longer at peaks and
 overnight; agents reply, transfer now and then, and close; ~30 % answer the CSAT survey; customers'
-messages carry a sentiment and an intent. Rows are written with COPY (ids reserved from the sequences)
-and the facts rebuilt at the end, so 100k conversations take a minute or two, not an hour.
+messages carry a sentiment and an intent; the contract the AI looks up names the customer's POP (one
+of four, the same for a customer every time). Rows are written with COPY (ids reserved from the
+sequences) and the facts rebuilt at the end, so 100k conversations take a minute or two, not an hour.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +57,10 @@ TOOLS = {
     "falar_atendente": [],
     "outro": [],
 }
+# The provider's points of presence and their share of customers; a customer keeps one across conversations.
+POPS: list[tuple[str, float]] = [
+    ("POP Centro", 0.4), ("POP Jardim América", 0.25), ("POP Vila Nova", 0.2), ("POP Industrial", 0.15),
+]  # fmt: skip
 AI_RESOLVES = {"segunda_via": 0.65, "pix": 0.6, "sem_internet": 0.35, "lentidao": 0.3}
 CSAT_THEMES = ["atendimento demorado", "problema não resolvido", "cordialidade", "preço", "instabilidade"]
 LABELS = {"sem_internet": "Sem internet", "lentidao": "Lentidão", "segunda_via": "Financeiro",
@@ -135,8 +141,11 @@ def _reserve(session: Session, table: str, n: int) -> list[int]:
 class Writer:
     """Builds the rows of one conversation at a time; ids come from reserved blocks."""
 
-    def __init__(self, session: Session, cast: Cast, rng: random.Random, n: int) -> None:
+    def __init__(self, session: Session, cast: Cast, rng: random.Random, n: int, seed: int = 13) -> None:
         self.cast, self.rng, self.rows = cast, rng, Rows()
+        # POPs draw from their own stream, so the rest of the history is what it was before POPs existed.
+        self.pop_rng = random.Random(f"pops-{seed}")
+        self.pops: dict[int, str] = {}
         self.conv_ids = iter(_reserve(session, "conversations", n))
         self.msg_ids = iter(_reserve(session, "messages", n * 14))
         self.event_ids = iter(_reserve(session, "conversation_events", n * 9))
@@ -153,6 +162,12 @@ class Writer:
         )
         self.rows.contacts.append((cid, self.cast.tenant_id, f"{name} {phone[-4:]}", phone, at, at))
         return cid
+
+    def pop(self, contact: int) -> str:
+        """The POP serving this customer's contract (the same in every conversation of theirs)."""
+        if contact not in self.pops:
+            self.pops[contact] = self.pop_rng.choices([p for p, _ in POPS], [w for _, w in POPS])[0]
+        return self.pops[contact]
 
     def msg(
         self, conv: int, inbox: int, at: datetime, sender: str, user: int | None = None,
@@ -220,11 +235,14 @@ def conversation(w: Writer, at: datetime, contact: int, now: datetime) -> dateti
     if with_ai:
         t += timedelta(seconds=rng.uniform(2, 8))
         w.msg(conv, inbox, t, "bot")
+        identified = False  # the customer lookup found the contract: later calls name its POP too
         for tool in TOOLS[intent]:
             t += timedelta(seconds=rng.uniform(1, 4))
             ok = rng.random() > 0.04
+            identified = identified or (ok and tool == "consultar_cliente")
+            data: dict[str, Any] = {"tool": tool, "ok": ok} | ({"pop": w.pop(contact)} if identified else {})
             w.event(conv, t, "tool_call", "bot", None, None, reason=f"IA consultou {tool}",
-                    data=f'{{"tool": "{tool}", "ok": {"true" if ok else "false"}}}')  # fmt: skip
+                    data=json.dumps(data, ensure_ascii=False))  # fmt: skip
         for _ in range(rng.randint(0, 3)):
             t += timedelta(seconds=rng.uniform(20, 120))
             customer(t)
@@ -344,7 +362,7 @@ def seed_history(session: Session, tenant_id: int, *, days: int, conversations: 
     cast = ensure_cast(session, tenant_id)
     now = datetime.now(UTC)
     start = now - timedelta(days=days)
-    w = Writer(session, cast, rng, conversations)
+    w = Writer(session, cast, rng, conversations, seed)
     arrivals = sorted(_arrival(rng, start, days, cast.calendar.tz) for _ in range(conversations))
     contacts: list[tuple[int, datetime]] = []  # (contact, last close)
     for at in arrivals:

@@ -36,6 +36,7 @@ class ToolCall:
     duration_ms: int
     error: str | None = None
     contract: str | None = None  # the contract it concerned, for the timeline
+    pop: str | None = None  # that contract's POP (network node) as the SGP named it, for the dashboards
 
 
 class OnceGuard(Protocol):
@@ -121,6 +122,7 @@ class ToolBox:
         contact_phone: str | None = None,
         today: Any = None,
         contract_id: str | None = None,
+        pops: dict[str, str] | None = None,
         still_with_ai: Callable[[], bool] | None = None,
     ) -> None:
         self.sgp = sgp
@@ -134,6 +136,9 @@ class ToolBox:
         self.contact_phone = contact_phone
         self.today = today
         self.contract_id = contract_id  # the identified contract: tools default to it
+        # contract -> POP, from every contract a tool returned (this run's and, via the memory, earlier
+        # runs'): only the customer lookup knows a contract's POP, the calls after it name the contract.
+        self.pops: dict[str, str] = dict(pops or {})
         self.handoff: Any = None  # set by transferir_para_humano (an assistant.engine.Handoff)
         self.close = False  # set by encerrar
         self.calls: list[ToolCall] = []
@@ -169,10 +174,24 @@ class ToolBox:
         contract = contract or (digits(args.get("contrato")) or None)
         if contract is None and name not in {"transferir_para_humano", "encerrar", "buscar_cliente"}:
             contract = self.contract_id
+        self._learn_pops(result.data)
+        # The POP of the contract the call concerned, or of the one identified (a lookup that found one).
+        pop = self.pops.get(contract or self.contract_id or "")
         masked = mask_arguments(args)
-        self.calls.append(ToolCall(name, masked, result.ok, result.summary, elapsed, result.error, contract))
+        self.calls.append(
+            ToolCall(name, masked, result.ok, result.summary, elapsed, result.error, contract, pop)
+        )
         self.results.append(result.data)  # a refusal's message is the SGP's word too
         return result
+
+    def _learn_pops(self, data: dict[str, Any]) -> None:
+        """Remember the POP of each contract in a result (`buscar_cliente`'s "contratos")."""
+        found = data.get("contratos")
+        for item in found if isinstance(found, list) else []:
+            if isinstance(item, dict) and item.get("contrato") and isinstance(item.get("pop"), str):
+                pop = item["pop"].strip()
+                if pop:
+                    self.pops[str(item["contrato"])] = pop[:64]
 
     def record_failure(self, name: str, summary: str, error: str) -> None:
         """A call that never reached a tool (its arguments were not even JSON): still on the timeline."""

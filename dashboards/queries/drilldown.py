@@ -56,6 +56,7 @@ DRILLS: dict[str, tuple[str, bool]] = {
         True,
     ),
     "intent": ("f.intent = :drill", True),
+    "intent_pop": ("f.intent = :drill_intent AND f.pop = :drill_pop", True),
     "day": ("f.local_date = :drill", True),
     "dow_hour": ("f.local_dow = :drill_dow AND f.local_hour = :drill_hour", True),
     "dow_hours": (
@@ -93,6 +94,9 @@ def drill_sql(filters: Filters, tenant_id: int, drill: Drill) -> Sql:
             params = {"drill_dow": int(dow), "drill_hour": int(hour)}
             if drill.metric == "dow_hours":
                 params["drill_hour_end"] = int(rest[0])
+        elif drill.metric == "intent_pop":
+            intent, pop = drill.value
+            params = {"drill_intent": str(intent), "drill_pop": str(pop)}
         else:
             params = {"drill": drill.value}
     return sql.add(condition, **params)
@@ -102,14 +106,15 @@ def conversations(
     session: Session, tenant_id: int, filters: Filters, drill: Drill | None = None, limit: int = 500
 ) -> pd.DataFrame:
     """The conversations behind a number, newest first: id, start, channel, inbox, agent, team, status,
-    first response, resolution, queue time, AI outcome, hand-off reason, link into the inbox."""
+    first response, resolution, queue time, AI outcome, hand-off reason, intent and POP, link into the
+    inbox."""
     sql = drill_sql(filters, tenant_id, drill or Drill())
     df = frame(
         session,
         f"""
         SELECT f.conversation_id, f.started_at, f.channel, f.inbox_id, f.agent_id, f.team_id, f.status,
                f.frt_s, f.frt_business_s, f.resolution_s, f.resolution_business_s, f.queue_s,
-               f.handled_by_ai, f.ai_closed, f.returned_at, f.handoff_reason, f.intent,
+               f.handled_by_ai, f.ai_closed, f.returned_at, f.handoff_reason, f.intent, f.pop,
                f.negative_messages, f.closed_at,
                (SELECT coalesce(c.name, c.phone_e164) FROM contacts c
                 WHERE c.id = f.contact_id AND c.tenant_id = :tenant_id) AS contact
@@ -143,7 +148,7 @@ EXPORT_COLUMNS = [
     "frt_total_business_s", "ai_s", "first_bot_reply_s", "resolution_s", "resolution_business_s",
     "queue_s", "queue_business_s", "customer_messages", "human_messages", "bot_messages", "reopens",
     "transfers", "handled_by_ai", "handoff", "handoff_reason", "ai_closed", "returned_at", "tools",
-    "tool_failures", "guardrail_triggers", "intent", "positive_messages", "neutral_messages",
+    "tool_failures", "guardrail_triggers", "intent", "pop", "positive_messages", "neutral_messages",
     "negative_messages", "sentiment_avg", "negative_intent", "csat_sent_at", "csat_score", "csat_answered_at",
     "csat_themes", "csat_recovered",
 ]  # fmt: skip

@@ -13,6 +13,11 @@ WEEKDAYS_PLURAL = {
 }
 
 
+def label(code: str) -> str:
+    """An intent or theme code as a sentence quotes it: "sem_internet" -> "sem internet"."""
+    return code.replace("_", " ")
+
+
 def number(value: float, decimals: int = 0) -> str:
     """1234.5 -> "1.234,5"."""
     text = f"{value:,.{decimals}f}"

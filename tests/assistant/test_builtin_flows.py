@@ -95,3 +95,16 @@ def test_runs_in_the_production_worker(scenario: Scenario) -> None:
     scenario.post("quero a segunda via", MARIA)
     scenario.settle(fork=True)
     assert any(m["text"] == "Posso ajudar em mais alguma coisa?" for m in scenario.sent())
+
+
+def test_tool_call_events_name_the_identified_contracts_pop(scenario: Scenario) -> None:
+    """Carla has two contracts: the lookup by CPF names no POP; once she picks one (a later run, so the
+    POP comes from the memory), the bill's event names POP CENTRO. Her CPF stays masked."""
+    scenario.say("preciso da fatura", "5511900000000")
+    scenario.say(f"{CARLA_CPF}", "5511900000000")
+    scenario.say("o primeiro", "5511900000000")
+    events = scenario.events("5511900000000", "tool_call")
+    lookup = next(e.data for e in events if e.data["tool"] == "buscar_cliente" and e.data["ok"])
+    assert "pop" not in lookup and "*" in lookup["arguments"]["cpfcnpj"]
+    bill = next(e.data for e in events if e.data["tool"] == "segunda_via")
+    assert (bill["contract"], bill["pop"]) == ("17440", "POP CENTRO")

@@ -23,7 +23,7 @@ from dashboards.queries import (
 from models.facts_refresh import backfill
 from models.tenant import Tenant
 from niochat.demo import DEMO_SLUG, seed_demo
-from niochat.demo_history import seed_history
+from niochat.demo_history import POPS, seed_history
 
 
 def test_history_has_the_expected_shape_and_feeds_every_page(db: Any) -> None:
@@ -64,3 +64,34 @@ def test_history_has_the_expected_shape_and_feeds_every_page(db: Any) -> None:
     assert csat.response_rate is not None and 0.2 < csat.response_rate < 0.4
     assert card.return_rate is not None and card.return_rate > 0
     assert all(i.text and i.numbers for i in found)
+
+
+def test_history_names_the_pop_of_the_contracts_the_ai_looked_up(db: Any) -> None:
+    """Conversations where the AI found the customer's contract carry one of the demo's four POPs, the
+    same for a customer every time; the others (no AI, or no lookup) carry none."""
+    with db.platform_session() as session:
+        seed_demo(session, "http://testserver")
+        tenant_id = session.scalar(sa.select(Tenant.id).where(Tenant.slug == DEMO_SLUG))
+    with db.tenant_session(tenant_id) as session:
+        seed_history(session, tenant_id, days=30, conversations=300)
+    with db.tenant_session(tenant_id) as session:
+        backfill(session, tenant_id)
+        pops = session.execute(
+            sa.text(
+                "SELECT pop, count(*) AS n, count(*) FILTER (WHERE NOT handled_by_ai) AS without_ai,"
+                " count(*) FILTER (WHERE 'consultar_cliente' <> ALL(tools)) AS no_lookup"
+                " FROM conversation_facts WHERE tenant_id = :t GROUP BY pop"
+            ),
+            {"t": tenant_id},
+        ).all()
+        per_contact = session.scalar(
+            sa.text(
+                "SELECT max(n) FROM (SELECT count(DISTINCT pop) AS n FROM conversation_facts"
+                " WHERE tenant_id = :t AND pop IS NOT NULL GROUP BY contact_id) AS c"
+            ),
+            {"t": tenant_id},
+        )
+    named = {r.pop: r for r in pops if r.pop is not None}
+    assert set(named) == {p for p, _ in POPS}
+    assert all(r.without_ai == 0 and r.no_lookup == 0 for r in named.values())
+    assert sum(r.n for r in named.values()) > 100 and per_contact == 1

@@ -50,6 +50,23 @@ def test_xlsx_has_typed_cells_local_times_and_only_this_tenant(readonly_db, db, 
     assert first[header.index("Mensagens do cliente")] == 1
 
 
+def test_conversations_export_names_the_pop(readonly_db, db, facts, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A "POP" column after "Intenção": the identified contract's POP, empty where none was identified."""
+    world = facts["a"]
+    with db.tenant_session(world.tenant_id) as session:
+        session.execute(
+            sa.text("UPDATE conversation_facts SET pop = 'POP Jardim América' WHERE conversation_id = :i"),
+            {"i": world.conversation_ids[0]},
+        )
+    _, path, _ = _run(readonly_db, world, "conversas", "xlsx", tmp_path)
+    values = list(openpyxl.load_workbook(path, read_only=True).active.values)
+    header = values[0]
+    assert header.index("POP") == header.index("Intenção") + 1
+    pops = {int(r[0]): r[header.index("POP")] for r in values[1:]}
+    assert pops[world.conversation_ids[0]] == "POP Jardim América"
+    assert all(pops[i] in (None, "") for i in world.conversation_ids[1:])
+
+
 def test_csv_is_for_excel_in_portuguese(readonly_db, facts, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """BOM, `;` separators, dd/mm/aaaa dates, pt-BR headers; tenant B sees its 2 rows only."""
     world = facts["b"]

@@ -219,3 +219,21 @@ def test_a_conversation_without_messages_still_gets_its_fact(db: Any, shop: Shop
         assert refresh(session, shop.tenant_id, [tl.id]) == 1
     fact = _fact(db, shop, tl.id)
     assert fact.customer_messages in (0, None)
+
+
+def test_pop_is_the_newest_tool_call_that_named_one(db: Any, shop: Shop) -> None:
+    """The lookup names POP Centro, a later call on the other contract names POP Vila Nova, and a call
+    after that names none: the fact holds POP Vila Nova. A conversation whose calls name none has NULL."""
+    t0 = _local(2026, 11, 30, 14, 0)
+    with db.tenant_session(shop.tenant_id) as session:
+        tl = Timeline(session, shop.tenant_id, shop.inbox_id, t0, phone="+5511900000081")
+        tl.customer(t0, intent="sem_internet").tool(
+            t0 + timedelta(seconds=2), "buscar_cliente", pop="POP Centro"
+        )
+        tl.tool(t0 + timedelta(seconds=30), "status_conexao", pop="POP Vila Nova")
+        tl.tool(t0 + timedelta(seconds=40), "transferir_para_humano")
+        none = Timeline(session, shop.tenant_id, shop.inbox_id, t0, phone="+5511900000082")
+        none.customer(t0).tool(t0 + timedelta(seconds=2), "buscar_cliente", ok=False)
+        backfill(session, shop.tenant_id)
+    assert _fact(db, shop, tl.id).pop == "POP Vila Nova"
+    assert _fact(db, shop, none.id).pop is None

@@ -118,5 +118,7 @@ class Timeline:
             to_assignee_id=user_id,
         )  # fmt: skip
 
-    def tool(self, at: datetime, name: str, ok: bool = True) -> Timeline:
-        return self.event(at, EventKind.TOOL_CALL, ActorKind.BOT, data={"tool": name, "ok": ok})
+    def tool(self, at: datetime, name: str, ok: bool = True, pop: str | None = None) -> Timeline:
+        """A tool call; `pop`: the identified contract's POP, as the runner records it."""
+        data: dict[str, Any] = {"tool": name, "ok": ok} | ({"pop": pop} if pop else {})
+        return self.event(at, EventKind.TOOL_CALL, ActorKind.BOT, data=data)
