@@ -12,6 +12,7 @@ expiry sweep (`expire_due`) close it. Statuses and reasons are listed in docs/cs
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -39,6 +40,7 @@ from models.enums import (
 from models.inbox import Inbox
 from models.message import Message
 from models.template_sync import approved_template, known_templates
+from models.tenant import Tenant
 
 
 class Reason(StrEnum):
@@ -53,6 +55,8 @@ class Reason(StrEnum):
     WINDOW_CLOSED = "window_closed"  # Meta's 24-hour window is closed and no template is configured
     # The configured template is synced for the inbox but not approved there (paused, disabled, removed…)
     TEMPLATE_UNAVAILABLE = "template_unavailable"
+    # The approved template's body asks for variables a survey cannot fill ({{3}} and on, or named ones)
+    TEMPLATE_VARIABLES = "template_variables"
     DISABLED = "disabled"  # CSAT was turned off for the tenant or inbox before the send
     INBOX_INACTIVE = "inbox_inactive"
     NO_ADDRESS = "no_address"
@@ -261,12 +265,19 @@ def prepare_send(
         return _finish(survey, CsatStatus.SKIPPED, skip)
     window_is_open = window_open(conv, channel)
     language = DEFAULT_TEMPLATE_LANGUAGE
+    parameters: list[str] = []
     if channel == ChannelType.WHATSAPP_CLOUD and not window_is_open and settings.template_name:
         found = _survey_template(session, inbox.id, settings.template_name)
         if found is None:
             return _finish(survey, CsatStatus.SKIPPED, Reason.TEMPLATE_UNAVAILABLE)
-        language = found
+        language, body = found
+        filled = template_parameters(body, conv.contact.name, _company(session, conv.tenant_id))
+        if filled is None:
+            return _finish(survey, CsatStatus.SKIPPED, Reason.TEMPLATE_VARIABLES)
+        parameters = filled
     form, content_type, text, payload = survey_message(channel, settings, window_is_open, language)
+    if parameters:
+        payload["parameters"] = parameters
     if form is None:
         return _finish(survey, CsatStatus.SKIPPED, Reason.WINDOW_CLOSED)
     payload["csat_survey_id"] = survey.id
@@ -362,15 +373,40 @@ def emoji_text(question: str) -> str:
     return f"{question}\n\n{EMOJI_LINE}"
 
 
-def _survey_template(session: Session, inbox_id: int, name: str) -> str | None:
-    """The language to send the configured template in: that of the inbox's approved Meta template of
-    this name (synced from Meta, or typed in as approved). A name the inbox has never heard of is sent
-    in pt_BR as typed (Meta is the judge); one it knows only as paused, disabled, removed, pending or
-    rejected gives None: Meta would refuse it."""
+def _survey_template(session: Session, inbox_id: int, name: str) -> tuple[str, str] | None:
+    """(language, body) to send the configured template in: those of the inbox's approved Meta
+    template of this name (synced from Meta, or typed in as approved). A name the inbox has never heard
+    of is sent in pt_BR as typed, without variables (Meta is the judge); one it knows only as paused,
+    disabled, removed, pending or rejected gives None: Meta would refuse it."""
     row = approved_template(session, inbox_id, name, category=None)
     if row is not None:
-        return row.language
-    return None if known_templates(session, inbox_id, name) else DEFAULT_TEMPLATE_LANGUAGE
+        return row.language, row.body or ""
+    return None if known_templates(session, inbox_id, name) else (DEFAULT_TEMPLATE_LANGUAGE, "")
+
+
+_VARIABLE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
+
+
+def template_parameters(body: str, contact_name: str | None, company: str) -> list[str] | None:
+    """The body variables of a survey template, filled: {{1}} the customer's first name ("cliente"
+    when unknown), {{2}} the company's name — what a CSAT template says ("Olá {{1}}, como foi seu
+    atendimento na {{2}}?"). Meta refuses a template sent with fewer parameters than its body has, so a
+    body with {{3}} or more, or named variables, gives None: the survey is skipped with that reason
+    rather than failed at Meta."""
+    names = set(_VARIABLE.findall(body))
+    if not names:
+        return []
+    if not all(n.isdigit() for n in names):
+        return None
+    count = max(int(n) for n in names)
+    if count > 2:
+        return None
+    first = (contact_name or "").strip().split(" ")[0] or "cliente"
+    return [first, company][:count]
+
+
+def _company(session: Session, tenant_id: int) -> str:
+    return session.scalar(sa.select(Tenant.name).where(Tenant.id == tenant_id)) or ""
 
 
 def survey_message(
