@@ -7,6 +7,7 @@ attendant's after-hours message and the dashboards. Keys this page does not know
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 from itertools import pairwise
 from typing import Any
@@ -17,6 +18,8 @@ from flask_admin import expose
 from wtforms import BooleanField, StringField, TextAreaField
 
 from admin.base import AdminError, AdminForm, TenantPage
+from jobs import queues
+from jobs.scheduling import enqueue
 from models.tenant import Tenant
 
 WEEKDAYS = [
@@ -120,7 +123,11 @@ class BusinessHoursPage(TenantPage):
                 except AdminError as exc:
                     flash(str(exc), "error")
                 else:
-                    flash("Horário de atendimento salvo.", "success")
+                    flash(
+                        "Horário de atendimento salvo. Os painéis recalculam os tempos em horário "
+                        "comercial em segundo plano.",
+                        "success",
+                    )
                     return redirect(self.get_url(".index"))
         year = date.today().year
         return self.render(
@@ -148,3 +155,7 @@ class BusinessHoursPage(TenantPage):
         )
         tenant.business_hours = updated
         self.db.commit()
+        # The dashboards' business-time durations of past conversations were measured against the old
+        # schedule: rebuild the tenant's facts in the background (a pass per tenant, locked).
+        enqueue(queues.REPORTING, "jobs.dashboards.backfill_tenant", tenant.id,
+                job_id=f"facts-backfill-{tenant.id}-{int(time.time())}")  # fmt: skip

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from redis import Redis
+from rq import Queue
 
 from models.ai import AISettings
 from models.audit import AuditLog
@@ -179,6 +181,17 @@ def test_business_hours_are_stored_in_the_documented_shape(db: Any, world: World
         assert (
             session.scalar(sa.select(AuditLog).where(AuditLog.action == "tenants.business_hours")) is not None
         )
+
+
+def test_saving_business_hours_rebuilds_the_dashboards_facts(
+    db: Any, world: World, login_as: Any, redis_url: str
+) -> None:
+    """The business-time durations of past conversations follow the new schedule: a backfill of this
+    tenant's facts is queued on the reporting queue."""
+    data = {f"day_{d}": "08:00-18:00" for d in range(1, 6)} | {"day_6": "", "day_7": "", "closures": ""}
+    assert post_form(login_as("admin_a"), "/admin/business-hours/", data).status_code == 302
+    jobs = Queue("reporting", connection=Redis.from_url(redis_url)).get_jobs()
+    assert [(j.func_name, j.args) for j in jobs] == [("jobs.dashboards.backfill_tenant", (world.tenant_a,))]
 
 
 @pytest.mark.parametrize(
