@@ -63,8 +63,10 @@ def kpi(
     )
 
 
-def set_drill(metric: str, value: Any, label: str) -> None:
-    st.session_state[_DRILL] = (metric, value, label)
+def set_drill(metric: str, value: Any, label: str, scope: Filters | None = None) -> None:
+    """`scope`: the period and dimensions the drill lists (an insight's own: its spike hour, its team's
+    last 30 days); None: the sidebar's, whatever it becomes."""
+    st.session_state[_DRILL] = (metric, value, label, scope)
 
 
 def drill_button(label: str, metric: str, value: Any, title: str, key: str) -> None:
@@ -122,9 +124,10 @@ def drill_section() -> None:
     if not picked:
         st.caption("Clique num gráfico, numa tabela ou num insight para ver as conversas por trás do número.")
         return
-    metric, value, label = picked
+    metric, value, label, *rest = picked
     drill = Drill(metric, value)
-    f = filters()
+    scope = rest[0] if rest else None
+    f = scope if isinstance(scope, Filters) else filters()
     total = querying.run(count, f, drill=drill)
     df = querying.run(conversations, f, drill=drill, limit=500)
     head = st.columns([4, 1])

@@ -90,7 +90,7 @@ for n, item in enumerate(found):
     left, right = st.columns([5, 1])
     left.markdown(f"• {item.text}")
     if right.button("Ver conversas", key=f"insight_{n}"):
-        set_drill(item.drill.metric, item.drill.value, item.text)
+        set_drill(item.drill.metric, item.drill.value, item.text, item.filters)
 
 trend = querying.run(daily_trend, f)
 left, right = st.columns(2)
