@@ -49,11 +49,11 @@ def _settings(tenant_id: int) -> tuple[float, int]:
 
 
 def on_message(tenant_id: int, conversation_id: int, message_id: int) -> str:
-    burst, _ = _settings(tenant_id)
+    burst, budget = _settings(tenant_id)
     due = time.time() + burst
     get_redis().set(_key("due", conversation_id), repr(due), ex=3600)
     if burst <= 0:  # no window to wait for: answer in this job rather than one queue hop later
-        return run(tenant_id, conversation_id)
+        return run(tenant_id, conversation_id, budget=budget)
     enqueue(
         queues.AI, "jobs.ai.run", tenant_id, conversation_id,
         delay=burst, job_id=f"ai-run-{conversation_id}-{message_id}",
@@ -64,7 +64,8 @@ def on_message(tenant_id: int, conversation_id: int, message_id: int) -> str:
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
-def run(tenant_id: int, conversation_id: int) -> str:
+def run(tenant_id: int, conversation_id: int, *, budget: int | None = None) -> str:
+    """`budget`: the run's time budget when the caller has just read it (`on_message`), else read here."""
     redis = get_redis()
     due = float(redis.get(_key("due", conversation_id)) or 0)
     early = due - time.time()
@@ -74,7 +75,8 @@ def run(tenant_id: int, conversation_id: int) -> str:
         # RQ's scheduler keeps due times in whole seconds and looks once a second, so the job of the
         # burst's last message may come up to ~2 s early: wait for the burst to end, don't drop it.
         time.sleep(early)
-    _, budget = _settings(tenant_id)
+    if budget is None:
+        _, budget = _settings(tenant_id)
     token = uuid.uuid4().hex
     lock = _key("lock", conversation_id)
     from assistant.voice import TRANSCRIBE_BUDGET_SECONDS

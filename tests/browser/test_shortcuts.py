@@ -42,7 +42,9 @@ def _open_is(page: Any, name: str) -> None:
 
 
 def _leave_text_box(page: Any) -> None:
-    """Opening a conversation puts the cursor in the reply box; move it to the messages."""
+    """Opening a conversation puts the cursor in the reply box once it has loaded; after that, move it
+    to the messages (before it, the opening would take the cursor back and the key would be typed)."""
+    page.wait_for_selector("#chat[data-opened]", state="attached")
     page.locator("#chat-scroll").focus()
 
 

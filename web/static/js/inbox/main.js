@@ -70,6 +70,7 @@ async function start() {
     const focus = focusComposer;
     focusComposer = true;
     const token = ++opening;
+    delete $('#chat').dataset.opened;
     list.select(id);
     document.body.classList.add('has-chat');
     $('#chat-empty').hidden = true;
@@ -81,6 +82,7 @@ async function start() {
     if (token !== opening) return;
     markRead(id);
     if (focus) composer.focus();
+    $('#chat').dataset.opened = String(id); // loaded and focused: what keyboard users (and tests) wait for
   }
 
   async function loadDetail(id, {fresh = false, token = null} = {}) {
@@ -109,6 +111,7 @@ async function start() {
   }
 
   function closeChat() {
+    delete $('#chat').dataset.opened;
     socket.leave();
     chat.close();
     contact.clear();
