@@ -19,6 +19,7 @@ from flask_admin.theme import Bootstrap4Theme
 from admin import db as admin_db
 from admin.access import acting_tenant_id, may_enter, set_acting_tenant, signed_in_user
 from admin.base import AdminHome
+from models.dashboard_access import can_view_dashboards
 from models.enums import Role
 from models.permissions import has_inbox
 from models.tenant import Tenant
@@ -55,12 +56,15 @@ def switch_tenant() -> ResponseReturnValue:
 def _context() -> dict[str, Any]:
     """What the back office's frame shows: the acting tenant, and for a superadmin the tenant list."""
     user = signed_in_user()
-    info: dict[str, Any] = {"tenants": None, "tenant_id": None, "tenant_name": None, "inbox_url": None}
+    info: dict[str, Any] = {"tenants": None, "tenant_id": None, "tenant_name": None, "inbox_url": None,
+                            "dashboards_url": None}  # fmt: skip
     if user is None:
         return info
     tenant_id = acting_tenant_id()
     info["tenant_id"] = tenant_id
     info["inbox_url"] = "/" if has_inbox(user) else None
+    # Supervisors' and admins' reports are the dashboards (their one-use token link, as from the inbox).
+    info["dashboards_url"] = url_for("dashboards_link.open_dashboards") if can_view_dashboards(user) else None
     with services().db.session(platform=True) as session:
         if user.role is Role.SUPERADMIN:
             tenants = session.query(Tenant).order_by(Tenant.name).all()

@@ -17,6 +17,7 @@ from niochat.logging import configure_logging
 from niochat.runtime import resolve_urls
 from web import (
     auth,
+    branding,
     dashboards_link,
     extensions,
     health,
@@ -80,4 +81,5 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(inbox.bp)
     admin.init_app(app)  # /admin: the back office, on the same login and session
     app.register_blueprint(dashboards_link.bp)
+    branding.init_app(app)
     return app

@@ -9,7 +9,7 @@ the way.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from flask.wrappers import Response
 
 # Scripts, styles and sockets only from this origin; media may be blob: (previews of files being sent)
@@ -47,7 +47,10 @@ def init_app(app: Flask, *, https: bool) -> None:
         for name, value in COMMON.items():
             response.headers.setdefault(name, value)
         is_page = response.mimetype == "text/html"
-        response.headers.setdefault("Content-Security-Policy", PAGE_CSP if is_page else LOCKED_CSP)
+        policy = PAGE_CSP if is_page else LOCKED_CSP
+        if is_page and (origin := g.get("img_origin")):  # the tenant's logo (web.branding), that origin only
+            policy = policy.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {origin}")
+        response.headers.setdefault("Content-Security-Policy", policy)
         if https:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
