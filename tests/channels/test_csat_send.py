@@ -54,8 +54,14 @@ def survey_of(db: Any, chat: Any) -> CsatSurvey | None:
 
 
 def deliver(db: Any, redis_url: str) -> None:
-    """Relay what the close recorded and run the jobs (scheduled ones fast-forwarded)."""
-    Relay(db, connect(redis_url)).relay()
+    """Relay what the close recorded and run the jobs (scheduled ones fast-forwarded), relaying again
+    what a job's own immediate relay left behind, as the worker's sweeper does in production."""
+    relay = Relay(db, connect(redis_url))
+    for _ in range(5):
+        relay.relay()
+        drain(redis_url)
+        if not relay.relay():
+            return
     drain(redis_url)
 
 
