@@ -124,10 +124,9 @@ def drill_section() -> None:
     if not picked:
         st.caption("Clique num gráfico, numa tabela ou num insight para ver as conversas por trás do número.")
         return
-    metric, value, label, *rest = picked
+    metric, value, label, *scope = picked  # `scope`: the drill's own Filters, if `set_drill` gave one
     drill = Drill(metric, value)
-    scope = rest[0] if rest else None
-    f = scope if isinstance(scope, Filters) else filters()
+    f = scope[0] if scope and scope[0] is not None else filters()
     total = querying.run(count, f, drill=drill)
     df = querying.run(conversations, f, drill=drill, limit=500)
     head = st.columns([4, 1])

@@ -45,7 +45,9 @@ def css() -> Response:
     color = branding_of(tenant).get("primary_color", "")
     body = stylesheet(color) if color else ""
     response = Response(body, mimetype="text/css")
-    response.headers["Cache-Control"] = "private, max-age=300"
+    # The page links it with its color in the URL (`_context`): a new color, or another tenant's user
+    # in the same browser, is a new URL, so a cached copy is never the wrong one.
+    response.headers["Cache-Control"] = "private, max-age=86400"
     return response
 
 
@@ -65,7 +67,7 @@ def _context() -> dict[str, Any]:
     return {
         "brand_name": brand.get("display_name") or (tenant.name if tenant is not None else None),
         "brand_logo": logo if origin else None,
-        "brand_css": bool(brand.get("primary_color")),
+        "brand_css": brand.get("primary_color", "").lstrip("#") or None,
     }
 
 

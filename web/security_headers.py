@@ -12,22 +12,28 @@ from __future__ import annotations
 from flask import Flask, g
 from flask.wrappers import Response
 
+
 # Scripts, styles and sockets only from this origin; media may be blob: (previews of files being sent)
-# and data: (generated images such as QR codes).
-PAGE_CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "media-src 'self' blob:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
-    ]
-)
+# and data: (generated images such as QR codes); images also from `img_origin`, when a page shows one
+# (a tenant's logo, web.branding).
+def page_csp(img_origin: str | None = None) -> str:
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: blob:" + (f" {img_origin}" if img_origin else ""),
+            "media-src 'self' blob:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'self'",
+        ]
+    )
+
+
+PAGE_CSP = page_csp()
 LOCKED_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 COMMON = {
     "X-Content-Type-Options": "nosniff",
@@ -47,9 +53,7 @@ def init_app(app: Flask, *, https: bool) -> None:
         for name, value in COMMON.items():
             response.headers.setdefault(name, value)
         is_page = response.mimetype == "text/html"
-        policy = PAGE_CSP if is_page else LOCKED_CSP
-        if is_page and (origin := g.get("img_origin")):  # the tenant's logo (web.branding), that origin only
-            policy = policy.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {origin}")
+        policy = page_csp(g.get("img_origin")) if is_page else LOCKED_CSP
         response.headers.setdefault("Content-Security-Policy", policy)
         if https:
             response.headers.setdefault("Strict-Transport-Security", HSTS)

@@ -26,7 +26,7 @@ def test_branding_shows_on_the_tenants_pages(db: Any, world: World, login_as: An
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Fibra Exemplo" in html and f'src="{LOGO}"' in html
-    assert 'href="/branding.css"' in html
+    assert 'href="/branding.css?c=1d4ed8"' in html  # the color in the URL: a new one is never a stale cache
     assert (
         "img-src 'self' data: blob: https://cdn.fibra-exemplo.com.br;"
         in page.headers["Content-Security-Policy"]

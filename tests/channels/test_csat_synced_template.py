@@ -24,6 +24,14 @@ def synced(db: Any, chat: Any, *templates: MetaTemplate) -> None:
         apply_listing(session, inbox, templates)
 
 
+def assert_skipped(db: Any, chat: Any, reason: str) -> None:
+    """Nothing reached Meta, and the survey says why."""
+    assert chat.stub.sent == []
+    survey = survey_of(db, chat)
+    assert survey is not None and str(survey.status) == "skipped"
+    assert survey.reason == reason
+
+
 def meta(language: str, status: str = "approved", name: str = NAME, body: str = "Avalie") -> MetaTemplate:
     return MetaTemplate(name=name, language=language, status=status, category="UTILITY", body=body)
 
@@ -59,10 +67,7 @@ def test_paused_or_removed_template_is_not_sent(jobctx, db, redis_url, tenant_id
     synced(db, chat, meta("pt_BR", "paused"))
     close_chat(db, chat)
     deliver(db, redis_url)
-    assert chat.stub.sent == []
-    survey = survey_of(db, chat)
-    assert survey is not None and str(survey.status) == "skipped"
-    assert survey.reason == "template_unavailable"
+    assert_skipped(db, chat, "template_unavailable")
 
 
 def test_template_variables_are_filled(jobctx, db, redis_url, tenant_id, make_chat) -> None:  # type: ignore[no-untyped-def]
@@ -88,10 +93,7 @@ def test_unfillable_template_is_skipped(jobctx, db, redis_url, tenant_id, make_c
     synced(db, chat, meta("pt_BR", body="Olá {{1}}, protocolo {{3}} da {{2}}: avalie de 1 a 5."))
     close_chat(db, chat)
     deliver(db, redis_url)
-    assert chat.stub.sent == []
-    survey = survey_of(db, chat)
-    assert survey is not None and str(survey.status) == "skipped"
-    assert survey.reason == "template_variables"
+    assert_skipped(db, chat, "template_variables")
 
 
 def test_template_parameters_rules() -> None:
