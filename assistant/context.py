@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from assistant.engine import HistoryItem, TenantProfile
-from assistant.memory import Memory, load
+from assistant.memory import Memory, memory_of
 from assistant.policy import business_status
 from models.ai import AISettings, KnowledgeEntry
 from models.ai_state import AIConversationState
@@ -110,14 +110,32 @@ def profile(session: Session, tenant: Tenant, settings: AISettings, now: datetim
 
 
 def load_turn(session: Session, conversation_id: int, now: datetime) -> Loaded | None:
-    """None when there is nothing to do: the conversation left `bot`, the AI is off, or no new message."""
-    conv = session.get(Conversation, conversation_id)
-    if conv is None or conv.status != ConversationStatus.BOT or not conv.inbox.ai_enabled:
+    """None when there is nothing to do: the conversation left `bot`, the AI is off, or no new message.
+
+    Few round trips, as this runs for every customer message: the conversation with its memory, then
+    the tenant with its AI settings and SGP, then the messages and the knowledge base."""
+    found = session.execute(
+        sa.select(Conversation, AIConversationState)
+        .outerjoin(AIConversationState, AIConversationState.conversation_id == Conversation.id)
+        .where(Conversation.id == conversation_id)
+        .options(lazyload(Conversation.labels))  # the attendant never reads them: one query less
+    ).first()
+    if found is None:
         return None
-    settings = ai_settings(session, conv.tenant_id)
+    conv, existing = found
+    if conv.status != ConversationStatus.BOT or not conv.inbox.ai_enabled:
+        return None
+    tenant, stored_settings, integration = session.execute(
+        sa.select(Tenant, AISettings, SgpIntegration)
+        .outerjoin(AISettings, AISettings.tenant_id == Tenant.id)
+        .outerjoin(
+            SgpIntegration, sa.and_(SgpIntegration.tenant_id == Tenant.id, SgpIntegration.enabled.is_(True))
+        )
+        .where(Tenant.id == conv.tenant_id)
+    ).one()
+    settings = stored_settings if stored_settings is not None else AISettings(tenant_id=conv.tenant_id)
     if not settings.enabled:
         return None
-    existing = session.get(AIConversationState, conversation_id)
     after: int | None
     if existing is not None and existing.last_message_id:
         after = existing.last_message_id
@@ -141,7 +159,7 @@ def load_turn(session: Session, conversation_id: int, now: datetime) -> Loaded |
     )
     if not new:
         return None
-    _, memory = load(session, conversation_id, conv.contact)
+    memory = memory_of(existing, conv.contact)  # read, not locked: the write phase locks and saves it
     session.expunge_all()  # the read transaction creates nothing; the write phase saves the state
     older = session.scalars(
         sa.select(Message)
@@ -151,9 +169,6 @@ def load_turn(session: Session, conversation_id: int, now: datetime) -> Loaded |
         .order_by(Message.id.desc())
         .limit(HISTORY)
     ).all()
-    tenant = session.get(Tenant, conv.tenant_id)
-    assert tenant is not None
-    integration = session.scalar(sa.select(SgpIntegration).where(SgpIntegration.enabled.is_(True)))
     sgp = None
     if integration is not None:
         from models.sgp import sgp_config

@@ -35,11 +35,19 @@ class Memory:
 
 
 def load(session: Session, conversation_id: int, contact: Contact) -> tuple[AIConversationState, Memory]:
+    """The row locked for writing (created when the conversation has none yet) and its memory."""
     state = session.get(AIConversationState, conversation_id, with_for_update=True)
     if state is None:
         state = AIConversationState(tenant_id=contact.tenant_id, conversation_id=conversation_id)
         session.add(state)
-    memory = Memory(
+    return state, memory_of(state, contact)
+
+
+def memory_of(state: AIConversationState | None, contact: Contact) -> Memory:
+    """The memory in a row already read (None: a conversation the attendant never answered)."""
+    if state is None:
+        state = AIConversationState(tenant_id=contact.tenant_id)
+    return Memory(
         contract_id=state.contract_id,
         asked_document=bool(state.asked_document),
         not_understood=state.not_understood or 0,
@@ -49,7 +57,6 @@ def load(session: Session, conversation_id: int, contact: Contact) -> tuple[AICo
         last_contract=(contact.attributes or {}).get(CONTACT_CONTRACT_KEY),
         document=contact.cpf_cnpj,
     )
-    return state, memory
 
 
 def save(state: AIConversationState, memory: Memory, contact: Contact) -> None:

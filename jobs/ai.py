@@ -21,12 +21,9 @@ import logging
 import time
 import uuid
 
-import sqlalchemy as sa
-
 from jobs import queues
 from jobs.context import get_db, get_redis, get_storage
 from jobs.scheduling import enqueue, relay_now
-from models.ai import AISettings
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +37,13 @@ def _key(kind: str, conversation_id: int) -> str:
     return f"ai:{kind}:{conversation_id}"
 
 
+_SETTINGS = "SELECT burst_seconds, run_budget_seconds FROM ai_settings WHERE tenant_id = %s"
+
+
 def _settings(tenant_id: int) -> tuple[float, int]:
-    with get_db().tenant_session(tenant_id) as session:
-        row = session.execute(sa.select(AISettings.burst_seconds, AISettings.run_budget_seconds)).first()
+    """The burst window and run budget: one autocommit round trip, as this runs for every message."""
+    rows = get_db().execute_statement(_SETTINGS, (tenant_id,))
+    row = rows[0] if rows else None
     if row is None:
         return DEFAULT_BURST, 45
     return float(row[0] if row[0] is not None else DEFAULT_BURST), int(row[1] or 45)

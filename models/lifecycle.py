@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from models import csat_surveys
 from models import outbox_ops as topics
@@ -50,11 +50,13 @@ BOT = Actor(ActorKind.BOT)
 SYSTEM = Actor(ActorKind.SYSTEM)
 
 
-def lock(session: Session, conversation_id: int) -> Conversation:
-    """The row, locked: two agents clicking "Assumir" at once get one winner and one clear refusal."""
-    conv = session.scalar(
-        sa.select(Conversation).where(Conversation.id == conversation_id).with_for_update(of=Conversation)
-    )
+def lock(session: Session, conversation_id: int, *, labels: bool = True) -> Conversation:
+    """The row, locked: two agents clicking "Assumir" at once get one winner and one clear refusal.
+    `labels=False` leaves the labels to load on first use (the attendant's write never reads them)."""
+    query = sa.select(Conversation).where(Conversation.id == conversation_id)
+    if not labels:
+        query = query.options(lazyload(Conversation.labels))
+    conv = session.scalar(query.with_for_update(of=Conversation))
     if conv is None:
         raise LookupError(conversation_id)
     return conv

@@ -32,6 +32,7 @@ from models.enums import (
 from models.inbox import Inbox
 from models.lifecycle import Actor, TransitionError
 from models.message import Message
+from models.outbox import HELD_MESSAGES
 
 META_WINDOW = timedelta(hours=24)
 _SENDER = {
@@ -126,11 +127,13 @@ def compose_many(session: Session, conv: Conversation, drafts: list[Draft], acto
     now = utcnow()
     # A microsecond apart, so that every screen ordering by time shows them in the order written.
     rows = [_row(conv, d, actor, now + timedelta(microseconds=i), None) for i, d in enumerate(drafts)]
-    messages = list(
-        session.scalars(sa.insert(Message).returning(Message, sort_by_parameter_order=True), rows)
-    )
+    # render_nulls: a text's empty media columns and an image's empty text are sent as NULL, so rows of
+    # both kinds share one INSERT (by default each run of rows with the same non-NULL keys gets its own).
+    insert = sa.insert(Message).returning(Message, sort_by_parameter_order=True)
+    messages = list(session.scalars(insert.execution_options(render_nulls=True), rows))
     if public:
         _touch(session, conv, actor, rows[-1]["created_at"])
+    session.info.setdefault(HELD_MESSAGES, []).extend(messages)  # their sends' check reads no row again
     for message, draft in zip(messages, drafts, strict=True):
         _announce(session, conv, message.id, sent=not draft.is_private)
     return messages

@@ -13,9 +13,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, Mapper, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, object_session
+from sqlalchemy.orm.util import identity_key
 
 from models.base import Base, IdMixin, utcnow
+from models.message import Message
 
 
 class OutboxEvent(IdMixin, Base):
@@ -42,6 +44,9 @@ class OutboxEvent(IdMixin, Base):
 SEND_TOPIC = "message.send"  # models.outbox_ops.MESSAGE_SEND, named here to keep this module at the bottom
 
 _IS_PRIVATE = sa.text("SELECT is_private FROM messages WHERE id = :id")
+# `session.info` key: messages a caller just read back from the database (RETURNING) and keeps alive for
+# the flush's check below, which the identity map alone cannot promise (it holds rows weakly).
+HELD_MESSAGES = "niochat.held_messages"
 
 
 class PrivateMessageNotSendable(RuntimeError):
@@ -57,8 +62,27 @@ def refuse_private_send(_mapper: Mapper[Any], connection: Connection, target: Ou
     if target.topic != SEND_TOPIC:
         return
     message_id = (target.payload or {}).get("message_id")
-    private = connection.scalar(_IS_PRIVATE, {"id": message_id}) if isinstance(message_id, int) else None
+    private = None
+    if isinstance(message_id, int):
+        private = _known_private(target, message_id)
+        if private is None:
+            private = connection.scalar(_IS_PRIVATE, {"id": message_id})
     if private is None or private:
         raise PrivateMessageNotSendable(
             f"refused to queue message {message_id!r} to a provider: it is a private note or unknown"
         )
+
+
+def _known_private(target: OutboxEvent, message_id: int) -> bool | None:
+    """The message's `is_private` as this transaction already read it from the database (a message
+    just inserted with RETURNING, as `compose_many` does, or loaded), so a turn's six replies cost no
+    six extra round trips. None (ask the database) unless the loaded value is the stored one: not
+    expired and with no change pending."""
+    session = object_session(target)
+    message = session.identity_map.get(identity_key(Message, message_id)) if session is not None else None
+    if not isinstance(message, Message):
+        return None
+    state = sa.inspect(message)
+    if "is_private" in state.unloaded or state.attrs.is_private.history.has_changes():
+        return None
+    return bool(message.is_private)

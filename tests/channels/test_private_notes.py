@@ -61,3 +61,53 @@ def test_the_send_job_skips_a_private_message(jobctx, db, make_chat) -> None:  #
     assert send_message(chat.tenant_id, note_id) == "skip"
     assert chat.stub.requests_to("/message/send") == []
     assert str(load_message(db, chat.tenant_id, note_id).status) == "pending"
+
+
+def test_a_note_already_in_the_session_is_refused_too(jobctx, db, make_chat) -> None:  # type: ignore[no-untyped-def]
+    """The outbox trusts a loaded message's `is_private` only as stored: a loaded note and a message
+    made private but not yet flushed are both refused."""
+    chat = make_chat("evolution")
+    note_id = compose_message(db, chat, Draft(text="Só a equipe", is_private=True))
+    reply_id = compose_message(db, chat, Draft(text="Olá, Maria"))
+    before = len(_send_rows(db))
+    with pytest.raises(PrivateMessageNotSendable), db.tenant_session(chat.tenant_id) as session:
+        assert session.get(Message, note_id) is not None  # loaded: the check reads it from the session
+        topics.record(session, chat.tenant_id, topics.MESSAGE_SEND, message_id=note_id)
+        session.flush()
+    with pytest.raises(PrivateMessageNotSendable), db.tenant_session(chat.tenant_id) as session:
+        reply = session.get(Message, reply_id)
+        assert reply is not None
+        reply.is_private = True  # pending, not flushed: the loaded value is not the stored one
+        topics.record(session, chat.tenant_id, topics.MESSAGE_SEND, message_id=reply_id)
+        session.flush()
+    assert len(_send_rows(db)) == before
+
+
+def test_a_turn_of_replies_queues_its_sends_without_one_read_per_message(jobctx, db, make_chat) -> None:  # type: ignore[no-untyped-def]
+    """A turn's texts and image are one INSERT … RETURNING, and the outbox check reads none of them again."""
+    from models.outbound import compose_many
+
+    chat = make_chat("evolution")
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.tenant_session(chat.tenant_id) as session:
+            conv = session.get(Conversation, chat.conversation_id)
+            image = StoredMedia(sha256="cd" * 32, mime_type="image/png", size=10, filename="pix.png")
+            drafts = [
+                Draft(text="a fatura"),
+                Draft(text="o PIX"),
+                Draft(content_type=ContentType.IMAGE, media=image),
+            ]
+            drafts.append(Draft(text="Posso ajudar em mais alguma coisa?"))
+            compose_many(session, conv, drafts, BOT)
+            session.flush()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert [s for s in statements if "SELECT is_private" in s] == []
+    assert len([s for s in statements if s.startswith("INSERT INTO messages")]) == 1
+    assert len(_send_rows(db)) == 4
