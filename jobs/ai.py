@@ -1,10 +1,10 @@
 """The attendant's jobs on the `ai` queue: a burst is answered once, one run per conversation at a time.
 
-`on_message` is relayed for every customer message of a conversation with the AI. It pushes the
-conversation's "run due at" (Redis, `ai:due:<id>`) to now + the tenant's burst window and schedules
-`run` for then. A run whose due time was pushed later by a newer message does nothing: the newer
-message's own run comes at the new due time and reads the whole burst ("oi" / "tudo bem?" / "preciso
-da fatura" → one answer).
+`on_messages` is relayed for the customer messages of conversations with the AI (one job per tenant and
+relayed batch). It pushes each conversation's "run due at" (Redis, `ai:due:<id>`) to now + the tenant's
+burst window and schedules `run` for then. A run whose due time was pushed later by a newer message
+does nothing: the newer message's own run comes at the new due time and reads the whole burst ("oi" /
+"tudo bem?" / "preciso da fatura" → one answer).
 
 `run` takes a per-conversation lock (`ai:lock:<id>`, SET NX with an expiry beyond the run's time
 budget). A run that finds the lock taken leaves a flag (`ai:again:<id>`) and returns; the running one,
@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 
 from jobs import queues
 from jobs.context import get_db, get_redis, get_storage
@@ -49,24 +50,44 @@ def _settings(tenant_id: int) -> tuple[float, int]:
     return float(row[0] if row[0] is not None else DEFAULT_BURST), int(row[1] or 45)
 
 
-def on_message(tenant_id: int, conversation_id: int, message_id: int) -> str:
+def on_messages(tenant_id: int, items: Sequence[Sequence[int]]) -> str:
+    """The relay's one job per tenant and relayed batch: `items` are (conversation id, message id) of the
+    customer messages to conversations with the AI. Each conversation's run is due at the end of its
+    burst window. With no window, the first conversation is answered here (no queue hop) and the others
+    get their own run jobs, so that every worker shares them."""
+    latest: dict[int, int] = {}
+    for conversation_id, message_id in items:
+        latest[int(conversation_id)] = max(latest.get(int(conversation_id), 0), int(message_id))
+    if not latest:
+        return "idle"
     burst, budget = _settings(tenant_id)
-    due = time.time() + burst
-    get_redis().set(_key("due", conversation_id), repr(due), ex=3600)
-    if burst <= 0:  # no window to wait for: answer in this job rather than one queue hop later
-        return run(tenant_id, conversation_id, budget=budget)
-    enqueue(
-        queues.AI, "jobs.ai.run", tenant_id, conversation_id,
-        delay=burst, job_id=f"ai-run-{conversation_id}-{message_id}",
-    )  # fmt: skip
-    return "scheduled"
+    due = repr(time.time() + burst)
+    with get_redis().pipeline(transaction=False) as pipe:
+        for conversation_id in latest:
+            pipe.set(_key("due", conversation_id), due, ex=3600)
+        pipe.execute()
+    conversations = list(latest.items())
+    now, later = (conversations[0], conversations[1:]) if burst <= 0 else (None, conversations)
+    for conversation_id, message_id in later:
+        enqueue(
+            queues.AI, "jobs.ai.run", tenant_id, conversation_id,
+            delay=max(burst, 0.0), job_id=f"ai-run-{conversation_id}-{message_id}",
+        )  # fmt: skip
+    if now is None:
+        return "scheduled"
+    return run(tenant_id, now[0], budget=budget)
+
+
+def on_message(tenant_id: int, conversation_id: int, message_id: int) -> str:
+    """One message: jobs queued by a relay of an earlier version (one job per message)."""
+    return on_messages(tenant_id, [(conversation_id, message_id)])
 
 
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
 def run(tenant_id: int, conversation_id: int, *, budget: int | None = None) -> str:
-    """`budget`: the run's time budget when the caller has just read it (`on_message`), else read here."""
+    """`budget`: the run's time budget when the caller has just read it (`on_messages`), else read here."""
     redis = get_redis()
     due = float(redis.get(_key("due", conversation_id)) or 0)
     early = due - time.time()

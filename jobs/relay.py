@@ -115,15 +115,7 @@ JOB_ROUTES: dict[str, list[Route]] = {
             delay=lambda row: 2.0 * (2 ** int(row.payload.get("attempt", 0))),
         )
     ],
-    # A customer's message to a conversation with the AI (live, not history recovery): the attendant
-    # answers it, after the burst window (jobs.ai).
     topics.MESSAGE_CREATED: [
-        Route(
-            "jobs.ai.on_message",
-            queues.AI,
-            _tenant_and("conversation_id", "message_id"),
-            when=lambda row: _to_the_ai(row.payload),
-        ),
         # A customer's answer to a CSAT survey, stored on the closed conversation (jobs.csat_capture).
         Route(
             "jobs.csat_capture.capture_reply",
@@ -137,25 +129,34 @@ JOB_ROUTES: dict[str, list[Route]] = {
 
 @dataclass(frozen=True)
 class BatchRoute:
-    """One job per tenant per relayed batch, given the `key` of every row it accepts: for work so cheap
-    that an RQ job per row (~150 µs of the relay's CPU, in the web process) would cost more than it."""
+    """One job per tenant per relayed batch, given the `item` of every row it accepts: an RQ job per row
+    costs ~150 µs of the relay's CPU in the web process, on the webhook's path; the job spreads the work
+    (or does it, when it is cheap) in a worker instead."""
 
     function: str
     queue: str
-    key: str
+    item: Callable[[CoreRow], Any]
     when: Callable[[CoreRow], bool]
 
 
 BATCH_ROUTES: dict[str, list[BatchRoute]] = {
-    # Every customer message, whoever handles the conversation, gets its intent and sentiment read
-    # (jobs.analysis: the offline classifier, off the webhook's path).
     topics.MESSAGE_CREATED: [
+        # Every customer message, whoever handles the conversation, gets its intent and sentiment read
+        # (jobs.analysis: the offline classifier, off the webhook's path).
         BatchRoute(
             "jobs.analysis.analyse_messages",
             queues.ANALYSIS,
-            "message_id",
+            lambda row: row.payload.get("message_id"),
             when=lambda row: row.payload.get("direction") == "inbound",
-        )
+        ),
+        # A customer's message to a conversation with the AI (live, not history recovery): the attendant
+        # answers it, after the burst window (jobs.ai.on_messages: one run per conversation).
+        BatchRoute(
+            "jobs.ai.on_messages",
+            queues.AI,
+            lambda row: (row.payload.get("conversation_id"), row.payload.get("message_id")),
+            when=lambda row: _to_the_ai(row.payload),
+        ),
     ],
 }
 
@@ -241,7 +242,7 @@ class Relay:
                 for row in routed:
                     self._enqueue(row, pipe)
                 for (route, tenant_id), batch in batches.items():
-                    keys = [row.payload.get(route.key) for row in batch]
+                    keys = [route.item(row) for row in batch]
                     job_id = f"outbox-{batch[0].id}-{route.function.rsplit('.', 1)[1]}"
                     self._queue(route.queue).enqueue(
                         route.function, tenant_id, keys, job_id=job_id, pipeline=pipe

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import time
 
-from tests.assistant.conftest import MARIA, Scenario, api_get
+from rq import Queue
+
+from jobs.queues import AI, connect
+from jobs.relay import Relay
+from tests.assistant.conftest import FERNANDA, JOAO, MARIA, RICARDO, Scenario, api_get
 
 
 def test_burst_is_answered_once_reading_all_of_it(scenario: Scenario) -> None:
@@ -19,6 +23,26 @@ def test_burst_is_answered_once_reading_all_of_it(scenario: Scenario) -> None:
     assert sum("Encontrei seu cadastro" in t for t in texts) == 1
     assert sum(t == "Posso ajudar em mais alguma coisa?" for t in texts) == 1
     assert len(scenario.sgp.requests_to("consultacliente")) == 1
+
+
+def test_a_relayed_batch_is_one_ai_job_and_every_conversation_is_answered(scenario: Scenario) -> None:
+    """Four customers' messages relayed together: one `on_messages` job (not one per message, on the
+    webhook's path), which answers one conversation itself and queues a run for each other one."""
+    scenario.settings(burst_seconds=0.0)
+    phones = [MARIA, JOAO, FERNANDA, RICARDO]
+    for phone in phones:
+        scenario.post("oi, quero a segunda via", phone)
+    scenario.post("e o pix?", MARIA)  # the same conversation twice in the batch: still one run for it
+    redis = connect(scenario.redis_url)
+    Relay(scenario.db, redis).relay()
+    queued = Queue(AI, connection=redis).jobs
+    assert [job.func_name for job in queued] == ["jobs.ai.on_messages"]
+    assert len(queued[0].args[1]) == 5
+    scenario.settle()
+    for phone in phones:
+        answered = [m for m in scenario.sent() if m["number"] == phone and m["text"]]
+        assert answered and answered[-1]["text"] == "Posso ajudar em mais alguma coisa?", phone
+    assert len([m for m in scenario.sent() if m["number"] == MARIA and "Encontrei" in (m["text"] or "")]) == 1
 
 
 def test_sgp_down_gives_a_holding_message_and_hands_off(scenario: Scenario) -> None:
