@@ -105,7 +105,7 @@ def _child(url: str, mode: str, fmt: str, out: str) -> None:
     if mode == "export":
         db = Database(readonly_database_url(get_settings(), url), pool_size=1, max_overflow=0)
         rows = export(db.engine, CONVERSATIONS, fmt, Path(out), tenant_id=1, state=state,  # type: ignore[arg-type]
-                      period=period, timezone="America/Sao_Paulo")  # fmt: skip
+                      period=period, timezone="America/Sao_Paulo", team_scope=None)  # fmt: skip
     else:
         import pandas as pd
 

@@ -1,8 +1,8 @@
 """Streamlit entry: `streamlit run dashboards/app.py` (or `niochat dashboards`).
 
 Order matters: the visitor is verified first (inbox token or login form); only then are the tenant's
-filter options read (read-only role), the sidebar drawn and a page run. The tenant comes from the
-verified session alone."""
+filter options read (read-only role), the sidebar drawn and a page run. The tenant, and a supervisor's
+teams, come from the verified session alone."""
 
 from __future__ import annotations
 
@@ -52,8 +52,12 @@ if session is None:
 assert session is not None
 
 with data.readonly_database().tenant_session(session.tenant_id) as db:
-    options = load_options(db, session.tenant_id)
+    options = load_options(db, session.tenant_id, session.team_scope)
 st.sidebar.caption(f"{session.tenant_name} · {session.viewer.name}")
+if session.team_scope is not None:
+    st.sidebar.caption(
+        "Mostrando apenas as equipes que você supervisiona: " + ", ".join(options.teams.values()) + "."
+    )
 saved_reports.apply_pending(options)
 navigation = st.navigation(list(PAGES.values()))
 state = sidebar.render(options)

@@ -28,12 +28,19 @@ _TOTP_USED_KEY = "niochat:totp-used:{}:{}"  # shared with the web login: a code 
 
 @dataclass(frozen=True)
 class DashboardSession:
-    """What every page and query receives: the verified viewer and the one tenant it may read."""
+    """What every page and query receives: the verified viewer, the one tenant it may read and, within
+    it, the teams (`team_scope`: None for the whole tenant)."""
 
     viewer: Viewer
     tenant_id: int
     tenant_name: str
     timezone: str
+
+    @property
+    def team_scope(self) -> tuple[int, ...] | None:
+        """A supervisor's own teams, or None (admins, superadmin, a supervisor in no team): every query
+        and export of this session is limited to conversations of these teams (`querying.run`)."""
+        return self.viewer.team_scope
 
 
 def _client() -> Client:
@@ -153,7 +160,7 @@ def _password(email: str, password: str) -> None:
             message = _refusal(result.status.value)
         else:
             try:
-                viewer = viewer_for(result.user, result.tenant, data.settings().secret_key)
+                viewer = viewer_for(session, result.user, result.tenant, data.settings().secret_key)
             except AccessError as error:
                 message = str(error)
             else:
@@ -177,7 +184,7 @@ def _second_factor(user_id: int, code: str) -> None:
         message = ""
         if result.ok and result.user is not None:
             try:
-                viewer = viewer_for(result.user, result.tenant, data.settings().secret_key)
+                viewer = viewer_for(session, result.user, result.tenant, data.settings().secret_key)
             except AccessError as error:
                 message = str(error)
             else:

@@ -21,7 +21,8 @@ Formatter = Callable[[Any], str]
 
 
 def filters() -> Filters:
-    """The sidebar's view as the queries' value: the period in the tenant's calendar, the dimensions."""
+    """The sidebar's view as the queries' value: the period in the tenant's calendar, the dimensions, and
+    the session's team scope (`querying.run` stamps it again on every query)."""
     context = current()
     state = context.state
     return Filters(
@@ -32,6 +33,7 @@ def filters() -> Filters:
         agent_ids=state.agent_ids,
         label_ids=state.label_ids,
         channels=state.channels,
+        team_scope=context.session.team_scope,
     )
 
 

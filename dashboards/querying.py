@@ -1,15 +1,17 @@
-"""Pages run the query functions through here: the read-only role, the verified session's tenant, and a
-short cache keyed by tenant and filters (a warm page re-reads nothing for a minute)."""
+"""Pages run the query functions through here: the read-only role, the verified session's tenant and
+team scope, and a short cache keyed by tenant and filters (a warm page re-reads nothing for a minute)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import streamlit as st
 
 from dashboards import data
 from dashboards.context import current
+from dashboards.queries.filters import Filters
 
 T = TypeVar("T")
 CACHE_SECONDS = 60
@@ -23,8 +25,15 @@ def _cached(
         return _fn(session, tenant_id, filters, **dict(kwargs))
 
 
-def run(fn: Callable[..., T], filters: Any, **kwargs: Any) -> T:
+def run(fn: Callable[..., T], filters: Filters, **kwargs: Any) -> T:
     """fn(session, tenant_id, filters, **kwargs) for the current tenant; `filters` is the queries'
-    Filters value (hashable), so the cache never mixes tenants or views."""
+    Filters value (hashable), so the cache never mixes tenants or views.
+
+    The session's team scope replaces whatever `filters` carries (a drill's or an insight's stored
+    Filters included): whatever a page, a click or the URL built, a supervisor reads the conversations
+    of their own teams only, and the cache key holds the scope, so it never serves one viewer's rows to
+    another."""
+    context = current()
+    scoped = replace(filters, team_scope=context.session.team_scope)
     name = f"{fn.__module__}.{fn.__qualname__}"
-    return _cached(name, fn, current().tenant_id, filters, tuple(sorted(kwargs.items())))
+    return _cached(name, fn, context.tenant_id, scoped, tuple(sorted(kwargs.items())))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import jwt
+import sqlalchemy as sa
 from redis import Redis
 from sqlalchemy.orm import Session
 
@@ -37,13 +38,18 @@ class AccessError(Exception):
 
 @dataclass(frozen=True)
 class Viewer:
-    """The verified person behind a dashboards session; `tenant_id` None is a superadmin yet to pick."""
+    """The verified person behind a dashboards session; `tenant_id` None is a superadmin yet to pick.
+
+    `team_scope`: the teams whose reports this person may read, None for the whole tenant (admins,
+    the superadmin, a supervisor in no team). Read from the database with the rest of the viewer on
+    every page run, so a change of membership applies at once."""
 
     user_id: int
     name: str
     role: Role
     tenant_id: int | None
     version: str
+    team_scope: tuple[int, ...] | None
 
 
 def can_view_dashboards(user: User) -> bool:
@@ -96,22 +102,46 @@ def redeem_token(session: Session, token: str, *, secret_key: str, redis: Redis)
     return viewer
 
 
-def viewer_for(user: User, tenant: Tenant | None, secret_key: str) -> Viewer:
+def team_scope(session: Session, user: User) -> tuple[int, ...] | None:
+    """The teams whose reports `user` may read: a supervisor's own teams; None (the whole tenant) for
+    admins, the superadmin and a supervisor who belongs to no team (a tenant-wide supervisor).
+
+    Plain SQL naming the tenant, so it reads the same in a tenant session and in the plain session the
+    login and the per-run check use (which refuses ORM reads of tenant-owned tables)."""
+    if user.role is not Role.SUPERVISOR or user.tenant_id is None:
+        return None
+    teams = session.scalars(
+        sa.text(
+            "SELECT team_id FROM team_members WHERE user_id = :user AND tenant_id = :tenant ORDER BY team_id"
+        ),
+        {"user": user.id, "tenant": user.tenant_id},
+    ).all()
+    return tuple(int(t) for t in teams) or None
+
+
+def viewer_for(session: Session, user: User, tenant: Tenant | None, secret_key: str) -> Viewer:
     """After every factor passed (login form) or a token was redeemed."""
     if refusal(user, tenant) is not None:
         raise AccessError("Acesso bloqueado: usuário inativo ou empresa suspensa.")
     if not can_view_dashboards(user):
         raise AccessError("Seu perfil não tem acesso aos dashboards: peça a um administrador.")
-    return Viewer(user.id, user.name, user.role, user.tenant_id, session_version(user, secret_key))
+    return Viewer(
+        user.id,
+        user.name,
+        user.role,
+        user.tenant_id,
+        session_version(user, secret_key),
+        team_scope(session, user),
+    )
 
 
 def current_viewer(session: Session, user_id: int, *, secret_key: str, version: str) -> Viewer:
     """Re-checked on every page run: a deactivated user, a suspended tenant, a lost role or a changed
-    password ends the dashboards session at once."""
+    password ends the dashboards session at once; a change of teams narrows or widens it at once."""
     loaded = load_user(session, user_id)
     if loaded is None:
         raise AccessError("Sessão encerrada. Entre novamente.")
-    viewer = viewer_for(*loaded, secret_key)
+    viewer = viewer_for(session, *loaded, secret_key)
     if not hmac.compare_digest(viewer.version, version):
         raise AccessError(
             "Sessão encerrada (a senha ou a verificação em duas etapas mudou). Entre novamente."

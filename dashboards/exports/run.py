@@ -13,6 +13,7 @@ from dashboards.exports import sources
 from dashboards.exports.writers import write_csv
 from dashboards.exports.xlsx_stream import write_xlsx_stream
 from dashboards.filters import FilterState, Period
+from dashboards.queries.filters import TeamScope
 
 Format = Literal["csv", "xlsx"]
 Progress = Callable[[int, int], None]  # rows written, rows in total
@@ -28,14 +29,19 @@ def export(
     state: FilterState,
     period: Period,
     timezone: str,
+    team_scope: TeamScope,
     progress: Progress | None = None,
     chunk_rows: int = sources.CHUNK_ROWS,
 ) -> int:
-    """Rows written. One read-only transaction, so the count and the rows see the same snapshot."""
+    """Rows written. One read-only transaction, so the count and the rows see the same snapshot.
+    `team_scope`: the verified session's (a supervisor's teams; None for the whole tenant), required so
+    no caller exports past it by forgetting it."""
     with engine.connect() as conn, conn.begin():
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        total = sources.count(conn, source, tenant_id, state, period, timezone)
-        rows = sources.chunks(conn, source, tenant_id, state, period, timezone, chunk_rows)
+        total = sources.count(conn, source, tenant_id, state, period, timezone, team_scope=team_scope)
+        rows = sources.chunks(
+            conn, source, tenant_id, state, period, timezone, chunk_rows, team_scope=team_scope
+        )
         step = (lambda done: progress(done, total)) if progress else None
         if fmt == "csv":
             return write_csv(path, source.columns, rows, step)

@@ -1,6 +1,8 @@
 """What each export reads: its columns and one SQL statement, always `WHERE tenant_id = :tenant` on the
 driving table, the sidebar's filters as bound parameters, local times computed by PostgreSQL in the
-tenant's timezone. Rows are fetched through a server-side cursor, a chunk at a time."""
+tenant's timezone, and the viewer's team scope (a supervisor's teams) intersected with the team filter
+by the same rule as the pages (`dashboards.queries.filters.scoped_team_ids`). Rows are fetched through a
+server-side cursor, a chunk at a time."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from dashboards.exports.columns import Column
 from dashboards.filters import FilterState, Period
+from dashboards.queries.filters import Filters, TeamScope, scoped_team_ids, where
 
 CHUNK_ROWS = 5000
 
@@ -28,15 +31,18 @@ class ExportSource:
     facts: bool = False  # filtered like the pages, by `dashboards.queries.filters.where` on the facts
 
 
-def _conversation_filters(state: FilterState, c: str = "c") -> tuple[list[str], dict[str, Any]]:
+def _conversation_filters(
+    state: FilterState, team_scope: TeamScope, c: str = "c"
+) -> tuple[list[str], dict[str, Any]]:
     where: list[str] = []
     params: dict[str, Any] = {}
     if state.inbox_ids:
         where.append(f"{c}.inbox_id = ANY(:inbox_ids)")
         params["inbox_ids"] = list(state.inbox_ids)
-    if state.team_ids:
+    team_ids = scoped_team_ids(state.team_ids, team_scope)
+    if team_ids is not None:  # an empty list matches no row
         where.append(f"{c}.team_id = ANY(:team_ids)")
-        params["team_ids"] = list(state.team_ids)
+        params["team_ids"] = list(team_ids)
     if state.agent_ids:
         where.append(f"{c}.assignee_id = ANY(:agent_ids)")
         params["agent_ids"] = list(state.agent_ids)
@@ -300,12 +306,17 @@ SOURCES = {s.key: s for s in (CONVERSATIONS, CSAT, AGENTS)}  # RAW_CONVERSATIONS
 
 
 def statement(
-    source: ExportSource, tenant_id: int, state: FilterState, period: Period, timezone: str
+    source: ExportSource,
+    tenant_id: int,
+    state: FilterState,
+    period: Period,
+    timezone: str,
+    *,
+    team_scope: TeamScope,
 ) -> tuple[str, dict[str, Any]]:
-    """The SQL and its parameters: the tenant comes only from the caller's verified session."""
+    """The SQL and its parameters: the tenant and the team scope come only from the caller's verified
+    session (no default: every caller says whose teams it may read)."""
     if source.facts:
-        from dashboards.queries.filters import Filters, where
-
         filters = Filters(
             start=period.start,
             end=period.end,
@@ -314,6 +325,7 @@ def statement(
             agent_ids=state.agent_ids,
             label_ids=state.label_ids,
             channels=state.channels,
+            team_scope=team_scope,
         )
         sql = where(filters, tenant_id, alias=source.alias, period_on=source.period_column)
         return source.sql.format(where=sql.text), {**sql.params, "tz": timezone}
@@ -323,16 +335,23 @@ def statement(
         f"{a}.{source.period_column} >= :start",
         f"{a}.{source.period_column} < :end",
     ]
-    extra, params = _conversation_filters(state)
+    extra, params = _conversation_filters(state, team_scope)
     where_ += extra
     params.update(tenant=tenant_id, start=period.start, end=period.end, tz=timezone)
     return source.sql.format(where=" AND ".join(where_)), params
 
 
 def count(
-    conn: Connection, source: ExportSource, tenant_id: int, state: FilterState, period: Period, timezone: str
+    conn: Connection,
+    source: ExportSource,
+    tenant_id: int,
+    state: FilterState,
+    period: Period,
+    timezone: str,
+    *,
+    team_scope: TeamScope,
 ) -> int:
-    sql, params = statement(source, tenant_id, state, period, timezone)
+    sql, params = statement(source, tenant_id, state, period, timezone, team_scope=team_scope)
     counted = sa.text(f"SELECT count(*) FROM ({sql}) AS q")  # noqa: S608  our own statement
     return int(conn.execute(counted, params).scalar_one())
 
@@ -345,9 +364,11 @@ def chunks(
     period: Period,
     timezone: str,
     size: int = CHUNK_ROWS,
+    *,
+    team_scope: TeamScope,
 ) -> Iterator[Sequence[Sequence[Any]]]:
     """Server-side cursor (psycopg named cursor via stream_results): `size` rows in memory at a time."""
-    sql, params = statement(source, tenant_id, state, period, timezone)
+    sql, params = statement(source, tenant_id, state, period, timezone, team_scope=team_scope)
     result = conn.execution_options(stream_results=True, yield_per=size).execute(sa.text(sql), params)
     for part in result.partitions(size):
         yield [tuple(row) for row in part]

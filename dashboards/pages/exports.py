@@ -61,6 +61,7 @@ if st.button("Gerar arquivo", type="primary", key="export_run"):
             state=context.state,
             period=context.period,
             timezone=context.timezone,
+            team_scope=context.session.team_scope,
             progress=_progress,
         )
         bar.progress(1.0, text=f"{formats.number(rows)} linhas prontas")

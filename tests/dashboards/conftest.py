@@ -168,3 +168,107 @@ def facts(db, worlds):  # type: ignore[no-untyped-def]
         with db.tenant_session(world.tenant_id) as session:
             backfill(session, world.tenant_id)
     return worlds
+
+
+@dataclass
+class TeamsWorld:
+    """One tenant, two teams: "Financeiro" (X: the supervisor and agent Xavier, 12 conversations) and
+    "Suporte" (Y: agent Yara, 8 conversations), plus 10 conversations the AI closed alone (no team); an
+    admin, and a supervisor in no team."""
+
+    tenant_id: int
+    inbox_id: int
+    team_x: int
+    team_y: int
+    supervisor: Person
+    admin: Person
+    lone_supervisor: Person
+    agent_x: int
+    agent_y: int
+    x_ids: list[int]
+    y_ids: list[int]
+    bot_ids: list[int]
+
+
+@pytest.fixture()
+def teams_world(db) -> TeamsWorld:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from models import ConversationLabel, CsatResponse, CsatSurvey, Label
+    from models.enums import ActorKind, CsatStatus
+    from models.facts_refresh import backfill
+    from tests.dashboards.timeline import Timeline
+
+    slug = "provedor-equipes"
+    with db.platform_session() as session:
+        tenant = create_tenant(session, slug=slug, name="Provedor Equipes")
+        inbox = create_inbox(session, tenant_id=tenant.id, channel=ChannelType.EVOLUTION, name="WhatsApp")
+        people = {
+            key: create_user(
+                session,
+                tenant_id=tenant.id,
+                email=f"{key}@{slug}.com.br",
+                name=name,
+                password=PASSWORD,
+                role=role,
+            )
+            for key, name, role in [
+                ("supervisora", "Sofia Supervisora", Role.SUPERVISOR),
+                ("admin", "Alice Admin", Role.ADMIN),
+                ("geral", "Gustavo Geral", Role.SUPERVISOR),
+                ("xavier", "Xavier Financeiro", Role.AGENT),
+                ("yara", "Yara Suporte", Role.AGENT),
+            ]
+        }
+        x = create_team(session, tenant_id=tenant.id, name="Financeiro",
+                        member_ids=[people["supervisora"].id, people["xavier"].id])  # fmt: skip
+        y = create_team(session, tenant_id=tenant.id, name="Suporte", member_ids=[people["yara"].id])
+        label = Label(tenant_id=tenant.id, name="Sem internet")
+        session.add(label)
+        session.flush()
+        tenant_id, inbox_id, team_x, team_y, label_id = tenant.id, inbox.id, x.id, y.id, label.id
+        person = {k: Person(u.id, u.email, tenant_id) for k, u in people.items()}
+    now = datetime.now(UTC)
+    ids: dict[str, list[int]] = {"x": [], "y": [], "bot": []}
+    kinds = ["x"] * 12 + ["y"] * 8 + ["bot"] * 10
+    with db.tenant_session(tenant_id) as session:
+        for n, kind in enumerate(kinds):
+            t = now - timedelta(days=1 + n % 5, hours=n % 7)
+            tl = Timeline(session, tenant_id, inbox_id, t, phone=f"+55119000033{n:02d}")
+            tl.customer(t, sentiment="negative", intent="sem_internet", sentiment_score=-0.8)
+            tl.bot(t + timedelta(seconds=3)).tool(t + timedelta(seconds=2), "status_conexao")
+            if kind == "bot":
+                tl.close(t + timedelta(minutes=2), ActorKind.BOT)
+            else:
+                team, agent = (team_x, person["xavier"].id) if kind == "x" else (team_y, person["yara"].id)
+                tl.handoff(t + timedelta(minutes=1), "support", team)
+                tl.assign(t + timedelta(minutes=3), agent).agent(t + timedelta(minutes=4), agent)
+                tl.close(t + timedelta(minutes=9), ActorKind.USER, agent)
+                tl.conv.team_id, tl.conv.assignee_id = team, agent  # what the raw-table exports read
+                survey = CsatSurvey(
+                    tenant_id=tenant_id, conversation_id=tl.id, contact_id=tl.contact_id, inbox_id=inbox_id,
+                    agent_id=agent, team_id=team, status=CsatStatus.ANSWERED, scheduled_for=t,
+                    sent_at=t + timedelta(minutes=10),
+                )  # fmt: skip
+                session.add(survey)
+                session.flush()
+                session.add(CsatResponse(tenant_id=tenant_id, survey_id=survey.id, score=1 + n % 5,
+                                         comment=f"comentário {kind}", themes=["preço"]))  # fmt: skip
+            session.add(ConversationLabel(tenant_id=tenant_id, conversation_id=tl.id, label_id=label_id))
+            ids[kind].append(tl.id)
+        session.flush()
+        backfill(session, tenant_id)
+    return TeamsWorld(
+        tenant_id=tenant_id,
+        inbox_id=inbox_id,
+        team_x=team_x,
+        team_y=team_y,
+        supervisor=person["supervisora"],
+        admin=person["admin"],
+        lone_supervisor=person["geral"],
+        agent_x=person["xavier"].id,
+        agent_y=person["yara"].id,
+        x_ids=ids["x"],
+        y_ids=ids["y"],
+        bot_ids=ids["bot"],
+    )

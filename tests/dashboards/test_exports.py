@@ -15,14 +15,22 @@ from dashboards.exports.sources import SOURCES
 from dashboards.filters import FilterState, resolve
 
 
-def _run(readonly_db, world, key: str, fmt: str, tmp_path, state: FilterState | None = None):  # type: ignore[no-untyped-def]
+def _run(  # type: ignore[no-untyped-def]
+    readonly_db,
+    world,
+    key: str,
+    fmt: str,
+    tmp_path,
+    state: FilterState | None = None,
+    team_scope: tuple[int, ...] | None = None,
+):
     state = state or FilterState(preset="7d")
     period = resolve(state, "America/Sao_Paulo")
     path = tmp_path / f"out.{fmt}"
     seen: list[tuple[int, int]] = []
     rows = export(readonly_db.engine, SOURCES[key], fmt, path, tenant_id=world.tenant_id, state=state,  # type: ignore[arg-type]
-                  period=period, timezone="America/Sao_Paulo", progress=lambda d, t: seen.append((d, t)),
-                  chunk_rows=2)  # fmt: skip
+                  period=period, timezone="America/Sao_Paulo", team_scope=team_scope,
+                  progress=lambda d, t: seen.append((d, t)), chunk_rows=2)  # fmt: skip
     return rows, path, seen
 
 
