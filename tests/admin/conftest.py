@@ -4,7 +4,7 @@ back office's tests."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,3 +83,12 @@ def post_form(client: Any, url: str, data: dict[str, Any], page_url: str | None 
     page = client.get(page_url or url)
     token = csrf_from(page.get_data(as_text=True))
     return client.post(url, data={**data, "csrf_token": token})
+
+
+@pytest.fixture()
+def meta() -> Iterator[Any]:
+    """Meta's Graph API, listing the business account's templates."""
+    from tests.stubs.whatsapp_cloud import WhatsAppCloudStub
+
+    with WhatsAppCloudStub() as stub:
+        yield stub

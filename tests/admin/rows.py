@@ -3,7 +3,8 @@
 `row_for(session, model, tenant_id, marker)` returns a flushed row of that tenant whose text fields carry
 `marker` where the model has one, so a page or export that shows it can be caught. A model without a
 builder here falls back to any existing row of the tenant (settings rows made by `create_tenant`); a view
-over a model with neither fails the walk with a message saying to add a builder.
+over a model with neither fails the walk with a message saying to add a builder. `failed_send` and
+`meta_inbox` make the rows the inbox and template pages act on.
 """
 
 from __future__ import annotations
@@ -82,7 +83,11 @@ def _user(session: Session, tenant_id: int, marker: str) -> Any:
 def _inbox(session: Session, tenant_id: int, marker: str) -> Any:
     from models.provisioning import create_inbox
 
-    return create_inbox(session, tenant_id=tenant_id, channel=ChannelType.EVOLUTION, name=marker)
+    # Complete credentials (a port nobody listens on), so its edit form saves as it is rendered.
+    credentials = {"base_url": "http://127.0.0.1:9", "api_key": "evo-walk-key", "instance": marker.lower()}
+    return create_inbox(
+        session, tenant_id=tenant_id, channel=ChannelType.EVOLUTION, name=marker, credentials=credentials
+    )
 
 
 @builds("knowledge_entries")
@@ -130,3 +135,38 @@ def row_for(session: Session, model: type[Any], tenant_id: int, marker: str) -> 
         if found is not None:
             return found
     raise AssertionError(f"tests/admin/rows.py: add a builder for {model.__tablename__} (a view lists it)")
+
+
+def failed_send(session: Session, tenant_id: int, inbox_id: int, phone: str) -> int:
+    """A failed outbound message of the inbox: what "Reenviar" and "Marcar como tratada" take."""
+    from datetime import UTC, datetime
+
+    from models.enums import DeliveryStatus, Direction, SenderKind
+    from models.message import Message
+    from tests.factories import make_conversation
+
+    conv = make_conversation(session, tenant_id, inbox_id, phone=phone)
+    message = Message(
+        tenant_id=tenant_id, conversation_id=conv.id, inbox_id=inbox_id, direction=Direction.OUTBOUND,
+        sender_kind=SenderKind.AGENT, text="segue o boleto", status=DeliveryStatus.FAILED,
+        failed_at=datetime.now(UTC), error_text="fora do ar",
+    )  # fmt: skip
+    session.add(message)
+    session.flush()
+    return int(message.id)
+
+
+def meta_inbox(session: Session, tenant_id: int, name: str, graph_url: str) -> int:
+    """A complete Cloud API inbox whose Graph API is the stub at `graph_url` (its templates sync)."""
+    from models.enums import ChannelType
+    from models.provisioning import create_inbox
+    from tests.stubs.whatsapp_cloud import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, VERSION, WABA_ID
+
+    credentials = {
+        "graph_base_url": f"{graph_url}/{VERSION}", "access_token": ACCESS_TOKEN,
+        "phone_number_id": PHONE_NUMBER_ID, "app_secret": APP_SECRET, "waba_id": WABA_ID,
+    }  # fmt: skip
+    inbox = create_inbox(
+        session, tenant_id=tenant_id, channel=ChannelType.WHATSAPP_CLOUD, name=name, credentials=credentials
+    )
+    return int(inbox.id)
