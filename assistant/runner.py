@@ -231,9 +231,9 @@ def run_conversation(
         )  # fmt: skip
     sgp_client = None
     if loaded.sgp is not None:
-        from integrations.sgp import SgpClient
+        from integrations.sgp.client import SgpClient, shared_transport
 
-        sgp_client = SgpClient(loaded.sgp)
+        sgp_client = SgpClient(loaded.sgp, transport=shared_transport())
     try:
         once = DbOnceGuard(db, tenant_id, conversation_id)
         turn = build_turn(loaded, sgp_client, once, now, _with_ai(db, tenant_id, conversation_id))

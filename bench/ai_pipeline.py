@@ -342,26 +342,37 @@ def all_queued(database_url: str, redis_url: str, runs: int, timeout: float = 30
     """Wait until every stored message's AI job is on the `ai` queue before the worker starts: the web
     process relays in the background, and the live workers (whose sweeper relays what it could not) are
     stopped in this phase, so a row it failed to relay is relayed here by the sweeper's own call. Without
-    this, a burst worker could drain the queue and stop while jobs were still arriving."""
+    this, a burst worker could drain the queue and stop while jobs were still arriving. Returns how many
+    conversations the queued jobs cover (the relay puts a batch's conversations in one job)."""
     import redis as redis_lib
+    from rq import Queue
 
     from jobs.relay import Relay
     from models.db import Database
 
     r = redis_lib.Redis.from_url(redis_url)
     db = Database(database_url, pool_size=1, max_overflow=0)
+    unrelayed = sa.text("SELECT count(*) FROM outbox_events WHERE relayed_at IS NULL")
     deadline = time.monotonic() + timeout
+
+    def covered() -> int:
+        jobs = Queue("ai", connection=r).jobs
+        return sum(len(job.args[1]) for job in jobs if job.func_name == "jobs.ai.on_messages")
+
     try:
-        while time.monotonic() < deadline and r.llen("rq:queue:ai") < runs:
+        while time.monotonic() < deadline and covered() < runs:
             time.sleep(0.2)
         swept = 0
         while (moved := Relay(db, r).relay()) > 0:
             swept += moved
-        queued = int(r.llen("rq:queue:ai"))
+        with db.engine.connect() as conn:
+            left = int(conn.scalar(unrelayed) or 0)
+        queued = covered()
     finally:
         db.dispose()
     log(
-        f"offline: {queued} AI jobs queued for {runs} conversations ({swept} outbox rows relayed by the sweep)"
+        f"offline: AI jobs queued for {queued} of {runs} conversations "
+        f"({swept} outbox rows relayed by the sweep, {left} left)"
     )
     return queued
 

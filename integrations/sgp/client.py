@@ -12,6 +12,8 @@ twice or opens two tickets.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -57,6 +59,26 @@ class _TimedOut(_Retryable):
     waiting 10 s will rarely answer the next time, and the customer is waiting on the chat."""
 
     timed_out = True
+
+
+_shared: tuple[int, httpx.HTTPTransport] | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_transport() -> httpx.HTTPTransport:
+    """This process's connection pool to the SGPs, kept across runs: an attendant's run then reuses the
+    open (TLS) connection to its tenant's SGP instead of a new handshake for every customer message.
+    Safe to share between tenants: a pool is keyed by origin, and credentials go with each request (in
+    the body, or a Basic header). One per process id: a forked worker never inherits its parent's
+    sockets."""
+    global _shared
+    with _shared_lock:
+        if _shared is None or _shared[0] != os.getpid():
+            transport = httpx.HTTPTransport(
+                verify=ssl_context(), limits=httpx.Limits(max_connections=50, max_keepalive_connections=20)
+            )
+            _shared = (os.getpid(), transport)
+        return _shared[1]
 
 
 class SgpClient:

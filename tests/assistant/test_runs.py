@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
+from typing import Any
 
 from rq import Queue
 
@@ -43,6 +45,27 @@ def test_a_relayed_batch_is_one_ai_job_and_every_conversation_is_answered(scenar
         answered = [m for m in scenario.sent() if m["number"] == phone and m["text"]]
         assert answered and answered[-1]["text"] == "Posso ajudar em mais alguma coisa?", phone
     assert len([m for m in scenario.sent() if m["number"] == MARIA and "Encontrei" in (m["text"] or "")]) == 1
+
+
+def test_runs_reach_the_sgp_through_the_process_pool(scenario: Scenario, monkeypatch: Any) -> None:
+    """Every run's SGP calls go through the process's shared pool (connections kept alive between
+    runs, no new TLS handshake per customer message), not a pool of their own."""
+    import httpx
+
+    from integrations.sgp import client as module
+
+    seen: list[str] = []
+
+    class Counting(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            seen.append(request.url.path)
+            return super().handle_request(request)
+
+    monkeypatch.setattr(module, "_shared", (os.getpid(), Counting()))
+    scenario.say("quero a segunda via", MARIA)
+    scenario.say("quero a segunda via", JOAO)
+    assert len(seen) == len(scenario.sgp.requests) >= 4
+    assert any(path.endswith("/consultacliente/") for path in seen)
 
 
 def test_sgp_down_gives_a_holding_message_and_hands_off(scenario: Scenario) -> None:

@@ -403,3 +403,18 @@ def test_secrets_stay_out_of_repr_and_messages(stub: SgpStub) -> None:
     with make_client(stub, token="wrong-secret") as client, pytest.raises(SgpAuthError) as caught:
         client.find_contracts(contrato="1")
     assert "wrong-secret" not in str(caught.value)
+
+
+def test_the_shared_pool_is_one_per_process(monkeypatch: Any) -> None:
+    """The attendant's runs share one pool (kept-alive connections to the SGPs) per process; a forked
+    process (another pid) gets a pool of its own, never its parent's sockets."""
+    from integrations.sgp import client as module
+
+    monkeypatch.setattr(module, "_shared", None)
+    transport = module.shared_transport()
+    assert module.shared_transport() is transport
+    monkeypatch.setattr(module.os, "getpid", lambda: -1)
+    forked = module.shared_transport()
+    assert forked is not transport and module.shared_transport() is forked
+    transport.close()
+    forked.close()
