@@ -136,15 +136,15 @@ def load_turn(session: Session, conversation_id: int, now: datetime) -> Loaded |
     settings = stored_settings if stored_settings is not None else AISettings(tenant_id=conv.tenant_id)
     if not settings.enabled:
         return None
-    after: int | None
+    after: int | sa.ScalarSelect[Any]
     if existing is not None and existing.last_message_id:
         after = existing.last_message_id
     else:  # first run here (or a conversation older than the attendant): what was answered is done
-        after = session.scalar(
-            sa.select(sa.func.coalesce(sa.func.max(Message.id), 0)).where(
-                Message.conversation_id == conversation_id, Message.direction == Direction.OUTBOUND
-            )
-        )
+        after = (
+            sa.select(sa.func.coalesce(sa.func.max(Message.id), 0))
+            .where(Message.conversation_id == conversation_id, Message.direction == Direction.OUTBOUND)
+            .scalar_subquery()
+        )  # in the query below: one round trip
     new = list(
         session.scalars(
             sa.select(Message)
@@ -152,7 +152,7 @@ def load_turn(session: Session, conversation_id: int, now: datetime) -> Loaded |
                 Message.conversation_id == conversation_id,
                 Message.direction == Direction.INBOUND,
                 Message.sender_kind == SenderKind.CONTACT,
-                Message.id > (after or 0),
+                Message.id > after,
             )
             .order_by(Message.id)
         )
