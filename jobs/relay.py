@@ -239,6 +239,9 @@ class Relay:
         batches = _batches(rows)
         if routed or batches:
             with self.redis.pipeline(transaction=False) as pipe:
+                # MULTI first: RQ's enqueue starts one itself on a pipeline that has none, which redis-py
+                # refuses once commands are queued, as a delayed job's (`enqueue_in`) are.
+                pipe.multi()
                 for row in routed:
                     self._enqueue(row, pipe)
                 for (route, tenant_id), batch in batches.items():

@@ -74,9 +74,10 @@ def shared_transport() -> httpx.HTTPTransport:
     global _shared
     with _shared_lock:
         if _shared is None or _shared[0] != os.getpid():
-            transport = httpx.HTTPTransport(
-                verify=ssl_context(), limits=httpx.Limits(max_connections=50, max_keepalive_connections=20)
-            )
+            # Idle connections are dropped after 4 s, before the shortest common server keep-alive
+            # (Apache's 5 s): a reused connection the server already closed could lose an unlock's answer.
+            limits = httpx.Limits(max_connections=50, max_keepalive_connections=20, keepalive_expiry=4.0)
+            transport = httpx.HTTPTransport(verify=ssl_context(), limits=limits)
             _shared = (os.getpid(), transport)
         return _shared[1]
 

@@ -282,3 +282,35 @@ def test_rows_another_relay_holds_are_skipped_and_the_sweeper_takes_the_oldest(
         other.rollback()
     assert [row_id for row_id, _ in _unrelayed(db)] == [ids[1]]
     assert relay.relay(limit=1) == 1 and _unrelayed(db) == []
+
+
+def test_delayed_and_immediate_jobs_of_one_batch_are_all_queued(db: Any, redis_url: str, chat: Chat) -> None:
+    """A delayed job (a snooze wake-up) relayed before immediate ones (a send, a customer message's
+    batch jobs) in the same batch: every job is queued, none refused by the shared pipeline."""
+    from rq import Queue
+    from rq.registry import ScheduledJobRegistry
+
+    from jobs.queues import AI, ANALYSIS, DEFAULT, OUTBOUND
+
+    until = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    ids = _record(
+        db,
+        chat.tenant,
+        [
+            (topics.SNOOZE_WAKE, {"conversation_id": chat.conversation, "until": until}),
+            (topics.MESSAGE_SEND, {"message_id": chat.messages[2]}),
+            (topics.MESSAGE_CREATED, {"message_id": chat.messages[0], "conversation_id": chat.conversation,
+                                      "direction": "inbound", "status": "bot"}),
+        ],
+    )  # fmt: skip
+    conn = connect(redis_url)
+    assert Relay(db, conn).relay(ids) == 3
+    assert len(ScheduledJobRegistry(DEFAULT, connection=conn).get_job_ids()) == 1
+    queued = {
+        name: [j.func_name for j in Queue(name, connection=conn).jobs] for name in (OUTBOUND, AI, ANALYSIS)
+    }
+    assert queued == {
+        OUTBOUND: ["jobs.outbound.send_message"],
+        AI: ["jobs.ai.on_messages"],
+        ANALYSIS: ["jobs.analysis.analyse_messages"],
+    }
