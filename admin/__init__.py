@@ -19,10 +19,12 @@ from flask_admin.theme import Bootstrap4Theme
 from admin import db as admin_db
 from admin.access import acting_tenant_id, may_enter, set_acting_tenant, signed_in_user
 from admin.base import AdminHome
+from models.audit import record
 from models.dashboard_access import can_view_dashboards
 from models.enums import Role
 from models.permissions import has_inbox
 from models.tenant import Tenant
+from web.auth.context import client_info
 from web.services import services
 
 assets = Blueprint(
@@ -44,10 +46,15 @@ def switch_tenant() -> ResponseReturnValue:
     if raw and not raw.isdigit():
         abort(400)
     tenant_id = int(raw) if raw else None
-    if tenant_id is not None:
-        with services().db.session(platform=True) as session:
+    if tenant_id is not None and tenant_id != acting_tenant_id():
+        with services().db.platform_session() as session:
             if session.get(Tenant, tenant_id) is None:
                 abort(404)
+            # The tenant's own log says when the platform's staff entered its back office.
+            record(
+                session, "tenants.act_for", client=client_info(), tenant_id=tenant_id, actor_user_id=user.id,
+                target_type="tenants", target_id=tenant_id, data={"area": "admin"},
+            )  # fmt: skip
     set_acting_tenant(tenant_id)
     target = request.form.get("next") or ""
     return redirect(target if target.startswith("/admin") and "//" not in target else url_for("admin.index"))

@@ -367,10 +367,18 @@ DRIVERS: dict[str, Callable[[Scene], Expected]] = {
     "admin_tenants.suspend": _tenant_status("suspend"),
     "admin_tenants.reactivate": _tenant_status("reactivate"),
 }
+
+
+def _act_for(s: Scene) -> Expected:
+    """The superadmin entering tenant B's back office: B's own log says so."""
+    tenant = s.world.tenant_b
+    post_form(s.root, "/admin/_niochat/tenant", {"tenant_id": str(tenant)}, "/admin/")
+    return Expected("tenants.act_for", tenant, s.world.people["root"].id, "tenants", str(tenant))
+
+
+DRIVERS["niochat_admin.switch_tenant"] = _act_for
 # POST routes that change no stored row, so there is nothing to audit: endpoint → why.
-CHANGES_NOTHING = {
-    "niochat_admin.switch_tenant": "the superadmin picks the tenant to act for: their own browser session",
-}
+CHANGES_NOTHING: dict[str, str] = {}
 
 
 @pytest.fixture()
