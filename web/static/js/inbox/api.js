@@ -1,6 +1,8 @@
 // The REST API (/api/v1) as the browser session uses it: the session cookie authenticates, and every
 // request that changes something carries the page's CSRF token in X-CSRFToken.
 
+import {leaveOnce} from './leave.js';
+
 export class ApiError extends Error {
   constructor(status, code, message) {
     super(message);
@@ -35,7 +37,7 @@ export function createApi(base) {
     }
     if (response.status === 401) {
       // The session ended (logout elsewhere, idle timeout): the login page explains why.
-      location.assign(`/login?next=${encodeURIComponent(location.pathname + location.hash)}`);
+      leaveOnce(() => location.assign(`/login?next=${encodeURIComponent(location.pathname + location.hash)}`));
       throw new ApiError(401, 'unauthorized', '');
     }
     const data = response.status === 204 ? null : await response.json().catch(() => null);

@@ -64,7 +64,11 @@ export function createQuickReplies({api, textarea, onPicked}) {
     token = {start: before.length - match[2].length - 1, end: textarea.selectionStart};
     search(match[2]);
   });
-  textarea.addEventListener('blur', () => setTimeout(close, 150));
+  // Closed a moment after the box loses the focus (a click on an item lands first), unless the focus came
+  // back meanwhile: re-rendering the chat moves it away and back, and the agent's "/ola" must survive that.
+  textarea.addEventListener('blur', () => setTimeout(() => {
+    if (document.activeElement !== textarea) close();
+  }, 150));
 
   /** Called by the composer's keydown first: true when the key was for the list. */
   function handleKey(e) {

@@ -6,13 +6,17 @@
 // server gives it the rooms it now has.
 /* global io */
 
+import {leaveOnce} from './leave.js';
+
 const RELOAD_GUARD_MS = 60000; // a refused socket reloads the page at most this often (no reload loop)
 
 function reloadOnce() {
   const last = Number(sessionStorage.getItem('niochat.socketReloadAt') || 0);
   if (Date.now() - last < RELOAD_GUARD_MS) return;
-  sessionStorage.setItem('niochat.socketReloadAt', String(Date.now()));
-  window.location.reload();
+  leaveOnce(() => {
+    sessionStorage.setItem('niochat.socketReloadAt', String(Date.now()));
+    window.location.reload();
+  });
 }
 
 const TYPING_REPEAT_MS = 2500; // re-announce while typing (the server relays at most every 2 s)
