@@ -45,8 +45,9 @@ def load(session: Session, conversation_id: int, contact: Contact) -> tuple[AICo
 
 def memory_of(state: AIConversationState | None, contact: Contact) -> Memory:
     """The memory in a row already read (None: a conversation the attendant never answered)."""
+    last_contract = (contact.attributes or {}).get(CONTACT_CONTRACT_KEY)
     if state is None:
-        state = AIConversationState(tenant_id=contact.tenant_id)
+        return Memory(last_contract=last_contract, document=contact.cpf_cnpj)
     return Memory(
         contract_id=state.contract_id,
         asked_document=bool(state.asked_document),
@@ -54,7 +55,7 @@ def memory_of(state: AIConversationState | None, contact: Contact) -> Memory:
         bot_turns=state.bot_turns or 0,
         pending=dict(state.pending or {}),
         data=dict(state.data or {}),
-        last_contract=(contact.attributes or {}).get(CONTACT_CONTRACT_KEY),
+        last_contract=last_contract,
         document=contact.cpf_cnpj,
     )
 

@@ -62,17 +62,18 @@ def on_messages(tenant_id: int, items: Sequence[Sequence[int]]) -> str:
         return "idle"
     burst, budget = _settings(tenant_id)
     due = repr(time.time() + burst)
-    with get_redis().pipeline(transaction=False) as pipe:
-        for conversation_id in latest:
-            pipe.set(_key("due", conversation_id), due, ex=3600)
-        pipe.execute()
     conversations = list(latest.items())
     now, later = (conversations[0], conversations[1:]) if burst <= 0 else (None, conversations)
-    for conversation_id, message_id in later:
-        enqueue(
-            queues.AI, "jobs.ai.run", tenant_id, conversation_id,
-            delay=max(burst, 0.0), job_id=f"ai-run-{conversation_id}-{message_id}",
-        )  # fmt: skip
+    with get_redis().pipeline() as pipe:  # the due times and the runs: one round trip
+        pipe.multi()  # before RQ's enqueue, which would start one itself after the SETs (refused)
+        for conversation_id in latest:
+            pipe.set(_key("due", conversation_id), due, ex=3600)
+        for conversation_id, message_id in later:
+            enqueue(
+                queues.AI, "jobs.ai.run", tenant_id, conversation_id,
+                delay=max(burst, 0.0), job_id=f"ai-run-{conversation_id}-{message_id}", pipeline=pipe,
+            )  # fmt: skip
+        pipe.execute()
     if now is None:
         return "scheduled"
     return run(tenant_id, now[0], budget=budget)
